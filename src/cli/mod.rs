@@ -1,0 +1,89 @@
+//! The command line: parse arguments, run one command, map the outcome to an
+//! exit code (0 clean, 1 diagnostics with errors, 2 usage or I/O error).
+
+pub mod args;
+mod check;
+mod compile;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use args::{Cli, Command};
+use taskc::{source, Compilation, Sources};
+
+/// What a command ended with.
+pub enum Outcome {
+    Clean,
+    Problems,
+    Failed(String),
+}
+
+impl Outcome {
+    fn code(&self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::SUCCESS,
+            Outcome::Problems => ExitCode::from(1),
+            Outcome::Failed(_) => ExitCode::from(2),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Compile(args) => compile::run(&args),
+        Command::Schema => {
+            let schema = taskc::spec::schema();
+            print_json(&schema)
+        }
+    };
+    if let Outcome::Failed(message) = &outcome {
+        eprintln!("error: {message}");
+    }
+    outcome.code()
+}
+
+fn print_json(value: &impl serde::Serialize) -> Outcome {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => write_stdout(&text),
+        Err(e) => Outcome::Failed(format!("cannot serialize: {e}")),
+    }
+}
+
+fn write_stdout(text: &str) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => Outcome::Clean,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Clean,
+        Err(e) => Outcome::Failed(format!("cannot write to standard output: {e}")),
+    }
+}
+
+/// Reads and compiles the `.task` files under `paths`.
+pub(crate) fn load(paths: &[PathBuf]) -> Result<(Sources, Compilation), Outcome> {
+    let files = source::collect_paths(paths).map_err(|e| Outcome::Failed(e.to_string()))?;
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Outcome::Failed(format!(
+            "no `.task` files found in {}",
+            shown.join(", ")
+        )));
+    }
+    let (sources, read_diagnostics) =
+        source::read_files(&files).map_err(|e| Outcome::Failed(e.to_string()))?;
+    let compilation = taskc::validate::compile_with(&sources, read_diagnostics);
+    Ok((sources, compilation))
+}
+
+/// Prints every diagnostic to standard error.
+pub(crate) fn report(sources: &Sources, compilation: &Compilation) {
+    let mut err = std::io::stderr().lock();
+    for diagnostic in &compilation.diagnostics {
+        let _ = write!(err, "{}", diagnostic.render(sources));
+    }
+}
+
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

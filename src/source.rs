@@ -1,0 +1,179 @@
+//! Source files: reading them from disk (UTF-8 checked), walking directories
+//! for `*.task`, and mapping byte offsets to lines and columns.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::syntax::Span;
+
+/// Index of a file in a [`Sources`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub usize);
+
+/// One `.task` file's name and text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as the user gave it (or a synthetic name for in-memory text).
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The file name without directories and without the `.task` extension:
+    /// the id a task declared in this file must have.
+    pub fn stem(&self) -> &str {
+        let base = self.name.rsplit(['/', '\\']).next().unwrap_or(&self.name);
+        base.strip_suffix(".task").unwrap_or(base)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char_boundary(&self.text, offset);
+        let before = &self.text[..offset];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+}
+
+fn clamp_to_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The set of files of one compilation, in a stable order.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = FileId> {
+        (0..self.files.len()).map(FileId)
+    }
+}
+
+/// A file that could not be read at all (missing, a directory, no permission).
+#[derive(Debug)]
+pub struct IoError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read `{}`: {}", self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for IoError {}
+
+/// The `.task` files under the given paths: files as given, directories walked
+/// recursively. The result is sorted so that every run sees the same order.
+pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IoError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|error| IoError {
+            path: path.clone(),
+            error,
+        })?;
+        if meta.is_dir() {
+            walk(path, &mut out)?;
+        } else {
+            out.push(path.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| IoError {
+        path: dir.to_path_buf(),
+        error,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|error| IoError {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|error| IoError {
+            path: path.clone(),
+            error,
+        })?;
+        if kind.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "task") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads files in parallel. A file that is not valid UTF-8 is kept (decoded
+/// lossily, so it can be shown) and reported with a diagnostic located at the
+/// first bad byte; a file that cannot be read is an [`IoError`].
+pub fn read_files(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), IoError> {
+    use rayon::prelude::*;
+    let read: Vec<Result<(SourceFile, Option<usize>), IoError>> = paths
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|error| IoError {
+                path: path.clone(),
+                error,
+            })?;
+            let name = path.display().to_string();
+            Ok(match String::from_utf8(bytes) {
+                Ok(text) => (SourceFile::new(name, text), None),
+                Err(err) => {
+                    let bad = err.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                    (SourceFile::new(name, text), Some(bad))
+                }
+            })
+        })
+        .collect();
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+    for (index, result) in read.into_iter().enumerate() {
+        let (file, bad_byte) = result?;
+        if let Some(offset) = bad_byte {
+            // The lossy text has the same bytes up to the first bad one.
+            let end = clamp_to_char_boundary(&file.text, offset + 1).max(offset);
+            let end = file.text[offset..]
+                .chars()
+                .next()
+                .map_or(end, |c| offset + c.len_utf8());
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidUtf8,
+                    FileId(index),
+                    Span::new(offset, end),
+                    "this file is not valid UTF-8",
+                )
+                .with_label("this byte does not start a UTF-8 character")
+                .with_help("save the file as UTF-8 (most editors have an `Encoding` menu)"),
+            );
+        }
+        sources.files.push(file);
+    }
+    Ok((sources, diagnostics))
+}

@@ -1,0 +1,474 @@
+//! The one conversion of pest errors into diagnostics. Rule names become
+//! words an author understands ("expected a quoted text"), the token found is
+//! named, and a word close to an expected keyword gets "did you mean".
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::{Rule, Span, TaskParser};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::FileId;
+use crate::suggest;
+
+/// Converts a pest error. The error is re-derived with pest's detailed
+/// tracking on, which costs time only on this failing path.
+pub(crate) fn to_diagnostic(
+    file: FileId,
+    text: &str,
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
+    use pest::Parser as _;
+    pest::set_error_detail(true);
+    let detailed = TaskParser::parse(Rule::file, text).err();
+    let error = detailed.as_ref().unwrap_or(error);
+
+    let pos = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let (found, found_span) = found_at(text, pos);
+
+    let mut expected: Vec<&'static str> = Vec::new();
+    let mut keywords: Vec<&'static str> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(kw) = keyword(*rule) {
+                keywords.push(kw);
+            }
+            if let Some(words) = describe(*rule) {
+                expected.push(words);
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        // pest does not export the token type; its Display is the literal.
+        for token in attempts.expected_tokens() {
+            if let Some(p) = punctuation(&token.to_string()) {
+                expected.push(p);
+            }
+        }
+    }
+    let context = keywords.iter().find_map(|k| block_name(k));
+    expected.sort_unstable();
+    expected.dedup();
+    keywords.sort_unstable();
+    keywords.dedup();
+
+    let listed = if keywords.len() > 6 {
+        let what = context.map_or("a field".to_owned(), |c| format!("a field of {c}"));
+        let mut rest: Vec<&str> = expected
+            .iter()
+            .copied()
+            .filter(|e| !e.starts_with('`') || e.len() <= 3)
+            .collect();
+        rest.retain(|e| !keywords.iter().any(|k| e.trim_matches('`') == *k));
+        let mut parts = vec![what];
+        parts.extend(rest.iter().map(|s| s.to_string()));
+        join_or(&parts)
+    } else {
+        join_or(&expected.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    };
+    let message = if listed.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {listed}, found {found}")
+    };
+
+    if let Some(unclosed) = unclosed_text(text, pos) {
+        return unclosed.into_diagnostic(file);
+    }
+
+    let typed = word_at(text, pos);
+    let mut help = typed.and_then(|w| suggest::did_you_mean(w, keywords.iter().copied()));
+    if help.is_none() {
+        help = typed.and_then(|w| misplaced(w, &keywords));
+    }
+    if help.is_none() && found == "the end of the file" && expected.contains(&"`}`") {
+        help = Some("a block opened with `{` is not closed: add its `}`".to_owned());
+    }
+    if help.is_none() && keywords.len() > 6 {
+        let list: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
+        help = Some(format!(
+            "{} can hold: {}",
+            context.unwrap_or("this block"),
+            list.join(", ")
+        ));
+    }
+    let label = if listed.is_empty() {
+        "unexpected here".to_owned()
+    } else {
+        format!("expected {listed}")
+    };
+    Diagnostic::error(Code::Syntax, file, found_span, message)
+        .with_label(label)
+        .with_help_opt(help)
+}
+
+/// A text whose closing quotes are missing, found where the error points.
+struct Unclosed {
+    span: Span,
+    triple: bool,
+}
+
+impl Unclosed {
+    fn into_diagnostic(self, file: FileId) -> Diagnostic {
+        let (message, help) = if self.triple {
+            (
+                "this multi-line text is never closed",
+                "end it with `\"\"\"`",
+            )
+        } else {
+            (
+                "this text is not closed before the end of the line",
+                "add the closing `\"`, or use `\"\"\"` for a text over several lines",
+            )
+        };
+        Diagnostic::error(Code::Syntax, file, self.span, message)
+            .with_label("the text starts here")
+            .with_help(help)
+    }
+}
+
+fn unclosed_text(text: &str, pos: usize) -> Option<Unclosed> {
+    let rest = text.get(pos..)?;
+    if let Some(body) = rest.strip_prefix("\"\"\"") {
+        return (!body.contains("\"\"\"")).then_some(Unclosed {
+            span: Span::new(pos, pos + 3),
+            triple: true,
+        });
+    }
+    let body = rest.strip_prefix('"')?;
+    let line = body.split('\n').next().unwrap_or("");
+    let mut escaped = false;
+    for c in line.chars() {
+        match (escaped, c) {
+            (false, '\\') => escaped = true,
+            (false, '"') => return None,
+            _ => escaped = false,
+        }
+    }
+    Some(Unclosed {
+        span: Span::new(pos, pos + 1),
+        triple: false,
+    })
+}
+
+/// "did you mean" across every block, for a keyword written in the wrong one.
+fn misplaced(word: &str, expected: &[&str]) -> Option<String> {
+    let all = KEYWORD_HOMES.iter().map(|(k, _)| *k);
+    let exact = KEYWORD_HOMES
+        .iter()
+        .find(|(k, _)| *k == word)
+        .map(|(k, _)| *k);
+    let kw = exact.or_else(|| suggest::closest(word, all))?;
+    if expected.contains(&kw) {
+        return None;
+    }
+    let home = KEYWORD_HOMES.iter().find(|(k, _)| *k == kw)?.1;
+    let prefix = if kw == word {
+        format!("`{kw}`")
+    } else {
+        format!("did you mean `{kw}`? It")
+    };
+    Some(format!("{prefix} goes inside {home}"))
+}
+
+/// Keywords of inner blocks, and the block each belongs to.
+const KEYWORD_HOMES: &[(&str, &str)] = &[
+    ("queue", "`expect { ... }`"),
+    ("priority", "`expect { ... }`"),
+    ("issue_type", "`expect { ... }`"),
+    ("status", "`expect { ... }`"),
+    ("resolution", "`expect { ... }`"),
+    ("customer", "`ticket { ... }`"),
+    ("tier", "`ticket { ... }`"),
+    ("company", "`ticket { ... }`"),
+    ("subject", "`ticket { ... }`"),
+    ("body", "`ticket { ... }`"),
+    ("region", "`ticket { ... }`"),
+    ("affected_users", "`ticket { ... }`"),
+    ("sla_minutes", "`ticket { ... }`"),
+    ("impact", "`ticket { ... }`"),
+    ("concern", "`ticket { ... }`"),
+    ("attachment", "`ticket { ... }`"),
+    ("message", "`follow_up OUTCOME { ... }`"),
+    ("provides", "`follow_up OUTCOME { ... }`"),
+    ("sends", "`follow_up OUTCOME { ... }`"),
+    ("require", "`reply { ... }` or `note { ... }`"),
+    ("forbid", "`reply { ... }`"),
+    ("queues", "`domain NAME { ... }`"),
+    ("priorities", "`domain NAME { ... }`"),
+    ("statuses", "`domain NAME { ... }`"),
+    ("issue_types", "`domain NAME { ... }`"),
+    ("resolution_codes", "`domain NAME { ... }`"),
+    ("tiers", "`domain NAME { ... }`"),
+    ("fields", "`domain NAME { ... }`"),
+    ("risk_flags", "`domain NAME { ... }`"),
+    ("scoring", "`domain NAME { ... }`"),
+    ("title", "`task ID { ... }`"),
+    ("difficulty", "`task ID { ... }`"),
+    ("objective", "`task ID { ... }`"),
+    ("max_steps", "`task ID { ... }`"),
+    ("sla_step_cost", "`task ID { ... }`"),
+    ("ticket", "`task ID { ... }`"),
+    ("expect", "`task ID { ... }`"),
+    ("request", "`task ID { ... }`"),
+    ("follow_up", "`task ID { ... }`"),
+    ("reply", "`task ID { ... }`"),
+    ("note", "`task ID { ... }`"),
+    ("risk", "`task ID { ... }`"),
+    ("over_escalation", "`task ID { ... }`"),
+    ("under_escalation_deadline", "`task ID { ... }`"),
+    ("max_depth", "`tree NAME { ... }`"),
+    ("attempts", "`tree NAME { ... }`"),
+    ("floors", "`tree NAME { ... }`"),
+    ("node_types", "`tree NAME { ... }`"),
+    ("depth_cap_text", "`tree NAME { ... }`"),
+    ("failure_text", "`tree NAME { ... }`"),
+];
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The identifier that starts at `pos`, if any.
+fn word_at(text: &str, pos: usize) -> Option<&str> {
+    let rest = text.get(pos..)?;
+    let first = rest.chars().next()?;
+    if !(first.is_ascii_alphabetic() || first == '_') {
+        return None;
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Names the token at `pos` and gives its span (at least one character).
+fn found_at(text: &str, pos: usize) -> (String, Span) {
+    let pos = pos.min(text.len());
+    let Some(rest) = text.get(pos..) else {
+        return ("an unreadable character".to_owned(), Span::new(pos, pos));
+    };
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".to_owned(), Span::new(pos, pos));
+    };
+    if let Some(word) = word_at(text, pos) {
+        return (format!("`{word}`"), Span::new(pos, pos + word.len()));
+    }
+    if first.is_ascii_digit() || first == '-' {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .unwrap_or(rest.len());
+        return (format!("`{}`", &rest[..end]), Span::new(pos, pos + end));
+    }
+    let span = Span::new(pos, pos + first.len_utf8());
+    let name = match first {
+        '"' => "a quoted text".to_owned(),
+        '\n' | '\r' => "the end of the line".to_owned(),
+        c if c.is_whitespace() => "a space".to_owned(),
+        c => format!("`{c}`"),
+    };
+    (name, span)
+}
+
+/// Literal tokens worth naming in "expected ...".
+fn punctuation(token: &str) -> Option<&'static str> {
+    Some(match token {
+        "{" => "`{`",
+        "}" => "`}`",
+        "," => "`,`",
+        "|" => "`|`",
+        ":" => "`:`",
+        "\"" => "`\"`",
+        _ => return None,
+    })
+}
+
+/// How a block is called in "a field of ...", known by a keyword only it holds.
+fn block_name(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "title" => "a task",
+        "customer" => "a ticket",
+        "queue" => "`expect`",
+        "queues" => "a domain",
+        "max_depth" => "a tree",
+        "domain" => "a file",
+        _ => return None,
+    })
+}
+
+/// The keyword a keyword rule matches.
+fn keyword(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::k_domain => "domain",
+        Rule::k_task => "task",
+        Rule::k_markers => "markers",
+        Rule::k_floor => "floor",
+        Rule::k_tree => "tree",
+        Rule::k_queues => "queues",
+        Rule::k_priorities => "priorities",
+        Rule::k_statuses => "statuses",
+        Rule::k_issue_types => "issue_types",
+        Rule::k_resolution_codes => "resolution_codes",
+        Rule::k_tiers => "tiers",
+        Rule::k_fields => "fields",
+        Rule::k_risk_flags => "risk_flags",
+        Rule::k_scoring => "scoring",
+        Rule::k_title => "title",
+        Rule::k_difficulty => "difficulty",
+        Rule::k_objective => "objective",
+        Rule::k_max_steps => "max_steps",
+        Rule::k_sla_step_cost => "sla_step_cost",
+        Rule::k_request => "request",
+        Rule::k_risk => "risk",
+        Rule::k_over_escalation => "over_escalation",
+        Rule::k_under_escalation_deadline => "under_escalation_deadline",
+        Rule::k_ticket => "ticket",
+        Rule::k_customer => "customer",
+        Rule::k_tier => "tier",
+        Rule::k_company => "company",
+        Rule::k_subject => "subject",
+        Rule::k_body => "body",
+        Rule::k_region => "region",
+        Rule::k_affected_users => "affected_users",
+        Rule::k_sla_minutes => "sla_minutes",
+        Rule::k_impact => "impact",
+        Rule::k_concern => "concern",
+        Rule::k_attachment => "attachment",
+        Rule::k_kb => "kb",
+        Rule::k_expect => "expect",
+        Rule::k_queue => "queue",
+        Rule::k_priority => "priority",
+        Rule::k_issue_type => "issue_type",
+        Rule::k_status => "status",
+        Rule::k_resolution => "resolution",
+        Rule::k_follow_up => "follow_up",
+        Rule::k_message => "message",
+        Rule::k_provides => "provides",
+        Rule::k_sends => "sends",
+        Rule::k_reply => "reply",
+        Rule::k_note => "note",
+        Rule::k_require => "require",
+        Rule::k_forbid => "forbid",
+        Rule::k_max_depth => "max_depth",
+        Rule::k_attempts => "attempts",
+        Rule::k_floors => "floors",
+        Rule::k_node_types => "node_types",
+        Rule::k_depth_cap_text => "depth_cap_text",
+        Rule::k_failure_text => "failure_text",
+        _ => return None,
+    })
+}
+
+/// Words for a rule in "expected ...". Every rule is listed, so a new rule
+/// cannot be added without deciding how an author will read it.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::file | Rule::ident_char => return None,
+        // Silent choices: pest reports the alternatives inside them instead.
+        Rule::item
+        | Rule::value
+        | Rule::alternative
+        | Rule::domain_field
+        | Rule::task_field
+        | Rule::ticket_field
+        | Rule::expect_field
+        | Rule::follow_up_field
+        | Rule::tree_field => return None,
+        Rule::ident => "a name",
+        Rule::word => "a value",
+        Rule::number => "a number",
+        Rule::string | Rule::quoted_string | Rule::triple_string => "a quoted text",
+        Rule::quoted_inner | Rule::triple_inner => "the rest of the text",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t` or `\\u{...}`)",
+        Rule::ident_list => "a list of names",
+        Rule::match_mode => "`word` or `substring`",
+        Rule::marker => "a quoted marker",
+        Rule::marker_group => "markers separated by `|`",
+        Rule::marker_list => "markers separated by `,`",
+        Rule::marker_set | Rule::k_markers => "`markers`",
+        Rule::domain | Rule::k_domain => "`domain`",
+        Rule::task | Rule::k_task => "`task`",
+        Rule::floor | Rule::k_floor => "`floor`",
+        Rule::tree | Rule::k_tree => "`tree`",
+        Rule::weight => "a score component and its weight",
+        Rule::floor_group => "a reason and its phrases (`registry: \"regedit\"`)",
+        Rule::phrase => "a quoted phrase",
+        Rule::queues | Rule::k_queues => "`queues`",
+        Rule::priorities | Rule::k_priorities => "`priorities`",
+        Rule::statuses | Rule::k_statuses => "`statuses`",
+        Rule::issue_types | Rule::k_issue_types => "`issue_types`",
+        Rule::resolution_codes | Rule::k_resolution_codes => "`resolution_codes`",
+        Rule::tiers | Rule::k_tiers => "`tiers`",
+        Rule::fields | Rule::k_fields => "`fields`",
+        Rule::risk_flags | Rule::k_risk_flags => "`risk_flags`",
+        Rule::scoring | Rule::k_scoring => "`scoring`",
+        Rule::title | Rule::k_title => "`title`",
+        Rule::difficulty | Rule::k_difficulty => "`difficulty`",
+        Rule::objective | Rule::k_objective => "`objective`",
+        Rule::max_steps | Rule::k_max_steps => "`max_steps`",
+        Rule::sla_step_cost | Rule::k_sla_step_cost => "`sla_step_cost`",
+        Rule::request | Rule::k_request => "`request`",
+        Rule::risk | Rule::k_risk => "`risk`",
+        Rule::over_escalation | Rule::k_over_escalation => "`over_escalation`",
+        Rule::under_escalation_deadline | Rule::k_under_escalation_deadline => {
+            "`under_escalation_deadline`"
+        }
+        Rule::ticket | Rule::k_ticket => "`ticket`",
+        Rule::customer | Rule::k_customer => "`customer`",
+        Rule::tier | Rule::k_tier => "`tier`",
+        Rule::company | Rule::k_company => "`company`",
+        Rule::subject | Rule::k_subject => "`subject`",
+        Rule::body | Rule::k_body => "`body`",
+        Rule::region | Rule::k_region => "`region`",
+        Rule::affected_users | Rule::k_affected_users => "`affected_users`",
+        Rule::sla_minutes | Rule::k_sla_minutes => "`sla_minutes`",
+        Rule::impact | Rule::k_impact => "`impact`",
+        Rule::concern | Rule::k_concern => "`concern`",
+        Rule::attachment | Rule::k_attachment => "`attachment`",
+        Rule::kb | Rule::k_kb => "`kb`",
+        Rule::expect | Rule::k_expect => "`expect`",
+        Rule::expect_queue | Rule::k_queue => "`queue`",
+        Rule::expect_priority | Rule::k_priority => "`priority`",
+        Rule::expect_issue_type | Rule::k_issue_type => "`issue_type`",
+        Rule::expect_status | Rule::k_status => "`status`",
+        Rule::expect_resolution | Rule::k_resolution => "`resolution`",
+        Rule::follow_up | Rule::k_follow_up => "`follow_up`",
+        Rule::follow_up_message | Rule::k_message => "`message`",
+        Rule::provides | Rule::k_provides => "`provides`",
+        Rule::sends | Rule::k_sends => "`sends`",
+        Rule::reply | Rule::k_reply => "`reply`",
+        Rule::note | Rule::k_note => "`note`",
+        Rule::require | Rule::k_require => "`require`",
+        Rule::forbid | Rule::k_forbid => "`forbid`",
+        Rule::max_depth | Rule::k_max_depth => "`max_depth`",
+        Rule::attempts | Rule::k_attempts => "`attempts`",
+        Rule::tree_floors | Rule::k_floors => "`floors`",
+        Rule::node_types | Rule::k_node_types => "`node_types`",
+        Rule::depth_cap_text | Rule::k_depth_cap_text => "`depth_cap_text`",
+        Rule::failure_text | Rule::k_failure_text => "`failure_text`",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe, keyword};
+    use crate::syntax::{all_rules, Rule};
+
+    #[test]
+    fn every_keyword_rule_has_its_word() {
+        for rule in all_rules() {
+            let name = format!("{rule:?}");
+            if name.starts_with("k_") {
+                assert_eq!(keyword(*rule), Some(&name[2..]), "{name}");
+                assert!(describe(*rule).is_some(), "{name}");
+            }
+        }
+        assert_eq!(describe(Rule::WHITESPACE), None);
+    }
+}

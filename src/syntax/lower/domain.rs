@@ -1,0 +1,56 @@
+//! `domain` → [`Domain`].
+
+use pest::iterators::Pair;
+
+use super::{field, name, names, number, span, Cx};
+use crate::syntax::ast::{Domain, DomainValue, Field, Vocabulary};
+use crate::syntax::Rule;
+
+impl Domain {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, _cx: &mut Cx) -> Self {
+        debug_assert_eq!(pair.as_rule(), Rule::domain);
+        let whole = span(&pair);
+        let mut inner = pair.into_inner();
+        inner.next(); // the keyword
+        let name = name(inner.next().expect("a domain has a name"));
+        let fields = inner.map(domain_field).collect();
+        Domain {
+            name,
+            span: whole,
+            fields,
+        }
+    }
+}
+
+fn domain_field(pair: Pair<'_, Rule>) -> Field<DomainValue> {
+    let list = |vocabulary: Vocabulary| {
+        move |mut rest: pest::iterators::Pairs<'_, Rule>| {
+            DomainValue::List(vocabulary, names(rest.next().expect("a list")))
+        }
+    };
+    match pair.as_rule() {
+        Rule::queues => field(pair, "queues", list(Vocabulary::Queues)),
+        Rule::priorities => field(pair, "priorities", list(Vocabulary::Priorities)),
+        Rule::statuses => field(pair, "statuses", list(Vocabulary::Statuses)),
+        Rule::issue_types => field(pair, "issue_types", list(Vocabulary::IssueTypes)),
+        Rule::resolution_codes => {
+            field(pair, "resolution_codes", list(Vocabulary::ResolutionCodes))
+        }
+        Rule::tiers => field(pair, "tiers", list(Vocabulary::Tiers)),
+        Rule::fields => field(pair, "fields", list(Vocabulary::Fields)),
+        Rule::risk_flags => field(pair, "risk_flags", list(Vocabulary::RiskFlags)),
+        Rule::scoring => field(pair, "scoring", |rest| {
+            DomainValue::Scoring(
+                rest.map(|weight| {
+                    debug_assert_eq!(weight.as_rule(), Rule::weight);
+                    let mut parts = weight.into_inner();
+                    let component = name(parts.next().expect("a component"));
+                    let value = number(parts.next().expect("a weight"));
+                    (component, value)
+                })
+                .collect(),
+            )
+        }),
+        other => unreachable!("a domain holds vocabularies and scoring, not {other:?}"),
+    }
+}

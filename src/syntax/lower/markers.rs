@@ -1,0 +1,89 @@
+//! Marker rules, groups and named marker sets → [`MarkerRule`], [`Alternative`], [`MarkerSet`].
+
+use pest::iterators::Pair;
+
+use super::{name, span, text, Cx};
+use crate::syntax::ast::{Alternative, Marker, MarkerRule, MarkerSet, MatchMode, Spanned};
+use crate::syntax::Rule;
+
+impl MarkerSet {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        debug_assert_eq!(pair.as_rule(), Rule::marker_set);
+        let whole = span(&pair);
+        let mut inner = pair.into_inner();
+        inner.next(); // the keyword
+        let name = name(inner.next().expect("a marker set has a name"));
+        let group = alternatives(inner.next().expect("a marker set has a group"), cx);
+        MarkerSet {
+            name,
+            span: whole,
+            group,
+        }
+    }
+}
+
+impl MarkerRule {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        let rule = pair.as_rule();
+        debug_assert!(matches!(rule, Rule::require | Rule::forbid));
+        let mut inner = pair.into_inner();
+        inner.next(); // the keyword
+        let list = alternatives(inner.next().expect("a rule has markers"), cx);
+        match rule {
+            Rule::require => MarkerRule::Require(list),
+            _ => MarkerRule::Forbid(list),
+        }
+    }
+}
+
+/// A `marker_group` (any-of) or `marker_list` (none-of), as its alternatives.
+fn alternatives(pair: Pair<'_, Rule>, cx: &mut Cx) -> Spanned<Vec<Alternative>> {
+    debug_assert!(matches!(
+        pair.as_rule(),
+        Rule::marker_group | Rule::marker_list
+    ));
+    let whole = span(&pair);
+    let list = pair
+        .into_inner()
+        .map(|alt| Alternative::from_pair(alt, cx))
+        .collect();
+    Spanned::new(list, whole)
+}
+
+impl Alternative {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        match pair.as_rule() {
+            Rule::marker => Alternative::Marker(Marker::from_pair(pair, cx)),
+            Rule::ident => Alternative::Set(name(pair)),
+            other => unreachable!("an alternative is a marker or a set name, not {other:?}"),
+        }
+    }
+}
+
+impl Marker {
+    /// Lowers a `marker` or a floor `phrase`: both are `match_mode? ~ string`.
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        debug_assert!(matches!(pair.as_rule(), Rule::marker | Rule::phrase));
+        let whole = span(&pair);
+        let mut mode = None;
+        let mut value = None;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::match_mode => {
+                    let m = if part.as_str() == "word" {
+                        MatchMode::Word
+                    } else {
+                        MatchMode::Substring
+                    };
+                    mode = Some(Spanned::new(m, span(&part)));
+                }
+                _ => value = Some(text(part, cx)),
+            }
+        }
+        Marker {
+            mode,
+            text: value.expect("a marker has a text"),
+            span: whole,
+        }
+    }
+}

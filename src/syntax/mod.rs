@@ -1,0 +1,41 @@
+//! Text → typed AST. Pest stays in this module: [`parse`] runs the grammar
+//! (`grammar/task.pest`), `lower/` turns pest pairs into [`ast`] nodes (one
+//! `from_pair` per AST type), and `errors` turns pest errors into diagnostics
+//! an author can read.
+
+pub mod ast;
+mod errors;
+mod lower;
+
+pub use ast::{Span, Spanned};
+
+use pest::Parser as _;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/task.pest"]
+pub(crate) struct TaskParser;
+
+/// Parses one file. On a syntax error the file yields no AST and one
+/// diagnostic; escapes that cannot be decoded yield diagnostics beside the AST.
+pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    match TaskParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut cx = lower::Cx::new(file);
+            let root = pairs
+                .next()
+                .expect("the `file` rule always yields one pair");
+            let ast = ast::File::from_pair(root, &mut cx);
+            (Some(ast), cx.diagnostics)
+        }
+        Err(error) => (None, vec![errors::to_diagnostic(file, text, &error)]),
+    }
+}
+
+/// Every rule of the grammar, for the test that each has a description.
+#[cfg(test)]
+pub(crate) fn all_rules() -> &'static [Rule] {
+    Rule::all_rules()
+}

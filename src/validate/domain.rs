@@ -1,0 +1,151 @@
+//! The domain: each vocabulary declared once with no repeated value, every
+//! vocabulary present, scoring components known and weights summing to 1.
+
+use super::fields::{decimal, once, report_missing};
+use super::{names, Cx, Decorate};
+use crate::diagnostic::Code;
+use crate::spec::{DomainSpec, Weights};
+use crate::syntax::ast::{Domain, DomainValue, Name, Number, Vocabulary};
+use crate::syntax::Span;
+
+/// Checks the domain; returns its spec and the vocabularies it declared.
+pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary>) {
+    let mut lists: Vec<Option<(Span, &Vec<Name>)>> = vec![None; Vocabulary::ALL.len()];
+    let mut scoring: Option<(Span, &Vec<(Name, Number)>)> = None;
+    for field in &domain.fields {
+        match &field.value {
+            DomainValue::List(vocabulary, names) => {
+                let slot = &mut lists[*vocabulary as usize];
+                once(cx, slot, &field.keyword, names);
+            }
+            DomainValue::Scoring(weights) => once(cx, &mut scoring, &field.keyword, weights),
+        }
+    }
+
+    let missing: Vec<&str> = Vocabulary::ALL
+        .iter()
+        .filter(|v| lists[**v as usize].is_none())
+        .map(|v| v.keyword())
+        .collect();
+    report_missing(
+        cx,
+        domain.name.span,
+        &format!("domain `{}`", domain.name.node),
+        &missing,
+        "declare each vocabulary as a comma-separated list, e.g. `queues billing_ops, general_support`",
+    );
+
+    let mut values = |v: Vocabulary| -> Vec<String> {
+        let Some((_, names)) = lists[v as usize] else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = names[..i].iter().find(|n| n.node == name.node) {
+                let (file, first_span) = (cx.file, first.span);
+                cx.error(
+                    Code::DuplicateDeclaration,
+                    name.span,
+                    format!("{} `{}` is declared twice", v.singular(), name.node),
+                )
+                .label("declared again here")
+                .related(file, first_span, "first declared here")
+                .help("remove one of them");
+            } else {
+                out.push(name.node.clone());
+            }
+        }
+        out
+    };
+    let spec = DomainSpec {
+        name: domain.name.node.clone(),
+        queues: values(Vocabulary::Queues),
+        priorities: values(Vocabulary::Priorities),
+        statuses: values(Vocabulary::Statuses),
+        issue_types: values(Vocabulary::IssueTypes),
+        resolution_codes: values(Vocabulary::ResolutionCodes),
+        tiers: values(Vocabulary::Tiers),
+        fields: values(Vocabulary::Fields),
+        risk_flags: values(Vocabulary::RiskFlags),
+        scoring: scoring.map_or(Weights::DEFAULT, |(keyword, weights)| {
+            check_scoring(cx, keyword, weights)
+        }),
+    };
+    let declared = Vocabulary::ALL
+        .into_iter()
+        .filter(|v| lists[*v as usize].is_some())
+        .collect();
+    (spec, declared)
+}
+
+/// A `scoring` block: components not listed weigh 0, and the sum must be 1.
+fn check_scoring(cx: &mut Cx, keyword: Span, weights: &[(Name, Number)]) -> Weights {
+    let mut out = Weights {
+        queue: 0.0,
+        priority: 0.0,
+        issue_type: 0.0,
+        status: 0.0,
+        resolution_code: 0.0,
+        info_requests: 0.0,
+        reply: 0.0,
+        note: 0.0,
+        process: 0.0,
+    };
+    let mut all_valid = true;
+    for (i, (component, number)) in weights.iter().enumerate() {
+        if !names::check_fixed(cx, "score component", &Weights::COMPONENTS, component) {
+            all_valid = false;
+            continue;
+        }
+        if let Some((first, _)) = weights[..i].iter().find(|(c, _)| c.node == component.node) {
+            let (file, first_span) = (cx.file, first.span);
+            cx.error(
+                Code::DuplicateField,
+                component.span,
+                format!("the weight of `{}` is given twice", component.node),
+            )
+            .label("given again here")
+            .related(file, first_span, "first given here")
+            .help("keep one weight per component");
+            all_valid = false;
+            continue;
+        }
+        match decimal(cx, number, "a weight", 0.0, 1.0) {
+            Some(w) => {
+                out.set(&component.node, w);
+            }
+            None => all_valid = false,
+        }
+    }
+    let sum = out.sum();
+    if all_valid && (sum - 1.0).abs() > 1e-9 {
+        let unlisted: Vec<&str> = Weights::COMPONENTS
+            .iter()
+            .copied()
+            .filter(|c| !weights.iter().any(|(n, _)| n.node == *c))
+            .collect();
+        let mut help = format!(
+            "adjust the weights so they add up to 1 (now {})",
+            round(sum)
+        );
+        if !unlisted.is_empty() {
+            help.push_str(&format!(
+                "; components not listed weigh 0: {}",
+                unlisted.join(", ")
+            ));
+        }
+        cx.error(
+            Code::WeightsSum,
+            keyword,
+            format!("the scoring weights sum to {}, not 1", round(sum)),
+        )
+        .label("these weights")
+        .help(help);
+    }
+    out
+}
+
+fn round(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}

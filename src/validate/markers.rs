@@ -1,0 +1,277 @@
+//! Marker rules: sets resolved, no empty or repeated alternative, one match
+//! mode per marker text, and no required group that a forbidden marker makes
+//! impossible to meet.
+
+use std::collections::BTreeMap;
+
+use super::{Cx, Decorate, Scope};
+use crate::diagnostic::Code;
+use crate::spec::{MatchMode, TaskMatching};
+use crate::suggest;
+use crate::syntax::ast::{self, Alternative, MarkerRule, MarkerSet, Spanned};
+use crate::syntax::Span;
+
+/// A marker after sets are expanded: text, explicit mode, where it was written.
+#[derive(Clone, Debug)]
+pub(crate) struct Resolved {
+    pub text: String,
+    pub mode: Option<MatchMode>,
+    pub span: Span,
+}
+
+fn mode(m: &ast::Marker) -> Option<MatchMode> {
+    m.mode.as_ref().map(|m| match m.node {
+        ast::MatchMode::Word => MatchMode::Word,
+        ast::MatchMode::Substring => MatchMode::Substring,
+    })
+}
+
+/// A named marker set: its markers, each non-empty and listed once.
+pub(crate) fn check_set(cx: &mut Cx, set: &MarkerSet) -> Vec<(String, Option<MatchMode>)> {
+    let mut out: Vec<Resolved> = Vec::new();
+    for alt in &set.group.node {
+        match alt {
+            Alternative::Marker(m) => out.push(Resolved {
+                text: m.text.node.clone(),
+                mode: mode(m),
+                span: m.span,
+            }),
+            Alternative::Set(name) => {
+                cx.error(
+                    Code::UnknownMarkerSet,
+                    name.span,
+                    format!("a marker set cannot include another set (`{}`)", name.node),
+                )
+                .label("write the markers out here")
+                .help("list the markers themselves, in quotes");
+            }
+        }
+    }
+    let out = distinct_non_empty(cx, out);
+    out.into_iter().map(|r| (r.text, r.mode)).collect()
+}
+
+/// Expands the sets a group names, reporting unknown ones.
+fn resolve(cx: &mut Cx, scope: &Scope, alts: &[Alternative]) -> Vec<Resolved> {
+    let mut out = Vec::new();
+    for alt in alts {
+        match alt {
+            Alternative::Marker(m) => out.push(Resolved {
+                text: m.text.node.clone(),
+                mode: mode(m),
+                span: m.span,
+            }),
+            Alternative::Set(name) => match scope.marker_sets.get(&name.node) {
+                Some(markers) => out.extend(markers.iter().map(|(text, mode)| Resolved {
+                    text: text.clone(),
+                    mode: *mode,
+                    span: name.span,
+                })),
+                None => {
+                    let help = suggest::did_you_mean(
+                        &name.node,
+                        scope.marker_sets.keys().map(String::as_str),
+                    )
+                    .unwrap_or_else(|| {
+                        "declare it with `markers NAME { \"a\" | \"b\" }`, or write the marker in quotes"
+                            .to_owned()
+                    });
+                    cx.error(
+                        Code::UnknownMarkerSet,
+                        name.span,
+                        format!("unknown marker set `{}`", name.node),
+                    )
+                    .label("no `markers` declaration has this name")
+                    .help(help);
+                }
+            },
+        }
+    }
+    out
+}
+
+/// Drops (and reports) empty markers and markers repeated in one list.
+fn distinct_non_empty(cx: &mut Cx, markers: Vec<Resolved>) -> Vec<Resolved> {
+    let mut out: Vec<Resolved> = Vec::with_capacity(markers.len());
+    for m in markers {
+        if m.text.trim().is_empty() {
+            cx.error(Code::EmptyMarker, m.span, "this marker is empty")
+                .label("an empty marker matches every text")
+                .help("write the words the text must (or must not) contain");
+            continue;
+        }
+        if let Some(first) = out.iter().find(|o| o.text == m.text) {
+            let (file, first_span) = (cx.file, first.span);
+            cx.error(
+                Code::DuplicateAlternative,
+                m.span,
+                format!("\"{}\" is listed twice", m.text),
+            )
+            .label("listed again here")
+            .related(file, first_span, "first listed here")
+            .help("remove one of them");
+            continue;
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// Records each marker's effective mode in its section, reporting a text
+/// given two different modes; markers using the section default are omitted.
+struct Modes {
+    seen: BTreeMap<String, (MatchMode, Span)>,
+}
+
+impl Modes {
+    fn new() -> Self {
+        Self {
+            seen: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, cx: &mut Cx, marker: &Resolved) {
+        let mode = marker.mode.unwrap_or(MatchMode::Substring);
+        match self.seen.get(&marker.text) {
+            Some(&(first, first_span)) if first != mode => {
+                let file = cx.file;
+                cx.error(
+                    Code::ConflictingMode,
+                    marker.span,
+                    format!(
+                        "\"{}\" is matched as a {} here but as a {} before",
+                        marker.text,
+                        name(mode),
+                        name(first)
+                    ),
+                )
+                .label("different match mode")
+                .related(file, first_span, "first mode given here")
+                .help("give the marker one match mode throughout the section");
+            }
+            Some(_) => {}
+            None => {
+                self.seen.insert(marker.text.clone(), (mode, marker.span));
+            }
+        }
+    }
+
+    /// Marker texts that use `word` (the non-default mode), in order.
+    fn words(self) -> Vec<String> {
+        self.seen
+            .into_iter()
+            .filter(|(_, (m, _))| *m == MatchMode::Word)
+            .map(|(t, _)| t)
+            .collect()
+    }
+}
+
+fn name(mode: MatchMode) -> &'static str {
+    match mode {
+        MatchMode::Word => "whole word",
+        MatchMode::Substring => "substring",
+    }
+}
+
+/// The `reply` block: required groups and forbidden markers.
+pub(crate) fn check_reply(
+    cx: &mut Cx,
+    scope: &Scope,
+    rules: &[MarkerRule],
+    matching: &mut TaskMatching,
+) -> (Vec<Vec<String>>, Vec<String>) {
+    let mut groups: Vec<(Span, Vec<Resolved>)> = Vec::new();
+    let mut forbidden: Vec<Resolved> = Vec::new();
+    for rule in rules {
+        match rule {
+            MarkerRule::Require(group) => groups.push(require(cx, scope, group)),
+            MarkerRule::Forbid(list) => forbidden.extend(resolve(cx, scope, &list.node)),
+        }
+    }
+    let forbidden = distinct_non_empty(cx, forbidden);
+    let mut required_modes = Modes::new();
+    for (_, group) in &groups {
+        for m in group {
+            required_modes.add(cx, m);
+        }
+    }
+    let mut forbidden_modes = Modes::new();
+    for m in &forbidden {
+        forbidden_modes.add(cx, m);
+    }
+    matching.required_reply_markers = required_modes.words();
+    matching.forbidden_reply_markers = forbidden_modes.words();
+
+    for (span, group) in &groups {
+        if group.is_empty() || forbidden.is_empty() {
+            continue;
+        }
+        let blocked: Vec<(&Resolved, &Resolved)> = group
+            .iter()
+            .filter_map(|alt| {
+                forbidden
+                    .iter()
+                    .find(|f| contains_normalized(&alt.text, &f.text))
+                    .map(|f| (alt, f))
+            })
+            .collect();
+        if blocked.len() == group.len() {
+            let names: Vec<String> = group.iter().map(|a| format!("\"{}\"", a.text)).collect();
+            let mut forbidding: Vec<String> = blocked
+                .iter()
+                .map(|(_, f)| format!("\"{}\"", f.text))
+                .collect();
+            forbidding.dedup();
+            cx.error(
+                Code::UnmeetableGroup,
+                *span,
+                format!(
+                    "the required group {} can never be met: every alternative contains a forbidden marker",
+                    names.join(" | ")
+                ),
+            )
+            .label(format!("each alternative contains {}", forbidding.join(" or ")))
+            .help("add an alternative without the forbidden words, or stop forbidding them");
+        }
+    }
+    (
+        groups
+            .into_iter()
+            .map(|(_, g)| g.into_iter().map(|m| m.text).collect())
+            .collect(),
+        forbidden.into_iter().map(|m| m.text).collect(),
+    )
+}
+
+/// The `note` block: required groups only.
+pub(crate) fn check_note(
+    cx: &mut Cx,
+    scope: &Scope,
+    rules: &[MarkerRule],
+    matching: &mut TaskMatching,
+) -> Vec<Vec<String>> {
+    let mut modes = Modes::new();
+    let mut groups = Vec::new();
+    for rule in rules {
+        // The grammar admits only `require` in a note.
+        if let MarkerRule::Require(group) = rule {
+            let (_, g) = require(cx, scope, group);
+            for m in &g {
+                modes.add(cx, m);
+            }
+            groups.push(g.into_iter().map(|m| m.text).collect());
+        }
+    }
+    matching.required_note_markers = modes.words();
+    groups
+}
+
+fn require(cx: &mut Cx, scope: &Scope, group: &Spanned<Vec<Alternative>>) -> (Span, Vec<Resolved>) {
+    let resolved = resolve(cx, scope, &group.node);
+    (group.span, distinct_non_empty(cx, resolved))
+}
+
+/// Whether `haystack` contains `needle`, ignoring case.
+pub fn contains_normalized(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
