@@ -218,27 +218,38 @@ struct Rendered {
 impl Rendered {
     fn new(diag: &Diagnostic, sources: &Sources) -> Self {
         let file = sources.get(diag.file);
-        let related = diag
-            .related
-            .iter()
-            .map(|rel| {
-                let file = sources.get(rel.file);
-                Rendered {
-                    code: String::new(),
-                    severity: Some(miette::Severity::Advice),
-                    message: rel.label.clone(),
-                    source: NamedSource::new(file.name.clone(), file.text.clone()),
-                    labels: vec![LabeledSpan::new(
-                        Some(rel.label.clone()),
-                        rel.span.start,
-                        rel.span.len(),
-                    )],
-                    help: None,
-                    related: Vec::new(),
-                }
-            })
-            .collect();
         let label = (!diag.label.is_empty()).then(|| diag.label.clone());
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            label,
+            (diag.span.start, diag.span.len()),
+        )];
+        let mut related = Vec::new();
+        for rel in &diag.related {
+            // A location in the same file is a second label on the same
+            // snippet; one in another file gets its own snippet.
+            if rel.file == diag.file {
+                labels.push(LabeledSpan::new(
+                    Some(rel.label.clone()),
+                    rel.span.start,
+                    rel.span.len(),
+                ));
+                continue;
+            }
+            let rel_file = sources.get(rel.file);
+            related.push(Rendered {
+                code: String::new(),
+                severity: Some(miette::Severity::Advice),
+                message: rel.label.clone(),
+                source: NamedSource::new(rel_file.name.clone(), rel_file.text.clone()),
+                labels: vec![LabeledSpan::new(
+                    Some(rel.label.clone()),
+                    rel.span.start,
+                    rel.span.len(),
+                )],
+                help: None,
+                related: Vec::new(),
+            });
+        }
         Rendered {
             code: diag.code.to_string(),
             severity: Some(match diag.severity {
@@ -247,7 +258,7 @@ impl Rendered {
             }),
             message: diag.message.clone(),
             source: NamedSource::new(file.name.clone(), file.text.clone()),
-            labels: vec![LabeledSpan::new(label, diag.span.start, diag.span.len())],
+            labels,
             help: diag.help.clone(),
             related,
         }
@@ -255,18 +266,22 @@ impl Rendered {
 }
 
 impl fmt::Display for Rendered {
+    /// rustc's header: `error[E0101]: message`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        if self.code.is_empty() {
+            return f.write_str(&self.message);
+        }
+        let level = match self.severity {
+            Some(miette::Severity::Warning) => "warning",
+            _ => "error",
+        };
+        write!(f, "{level}[{}]: {}", self.code, self.message)
     }
 }
 
 impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         self.severity
     }

@@ -42,8 +42,14 @@ pub(crate) fn to_diagnostic(
     if let Some(attempts) = error.parse_attempts() {
         // pest does not export the token type; its Display is the literal.
         for token in attempts.expected_tokens() {
-            if let Some(p) = punctuation(&token.to_string()) {
+            let token = token.to_string();
+            if let Some(p) = punctuation(&token) {
                 expected.push(p);
+            } else if let Some(kw) = KEYWORDS.iter().find(|k| ***k == token) {
+                // Where pest reports only an enclosing rule, the keyword
+                // tokens still say what could start here.
+                keywords.push(kw);
+                expected.push(KEYWORD_TICKS[KEYWORDS.iter().position(|k| k == kw).unwrap_or(0)]);
             }
         }
     }
@@ -275,6 +281,10 @@ fn found_at(text: &str, pos: usize) -> (String, Span) {
     (name, span)
 }
 
+/// Top-level keywords, which pest may report only as tokens.
+const KEYWORDS: [&str; 5] = ["domain", "task", "markers", "floor", "tree"];
+const KEYWORD_TICKS: [&str; 5] = ["`domain`", "`task`", "`markers`", "`floor`", "`tree`"];
+
 /// Literal tokens worth naming in "expected ...".
 fn punctuation(token: &str) -> Option<&'static str> {
     Some(match token {
@@ -296,7 +306,7 @@ fn block_name(keyword: &str) -> Option<&'static str> {
         "queue" => "`expect`",
         "queues" => "a domain",
         "max_depth" => "a tree",
-        "domain" => "a file",
+        "domain" => "a file (a declaration)",
         _ => return None,
     })
 }

@@ -274,7 +274,7 @@ fn ticket(
         let as_name = Name::new(t.node.clone(), t.span);
         names::check(cx, scope, Vocabulary::Tiers, &as_name);
     }
-    let affected = affected.and_then(|(_, n)| integer(cx, n, "`affected_users`", 0, i64::MAX));
+    let affected = affected.and_then(|(_, n)| integer(cx, n, "`affected_users`", 0, 1_000_000_000));
     let sla = sla.and_then(|(_, n)| integer(cx, n, "`sla_minutes`", 0, MAX_COUNT));
     let text = |slot: Option<(Span, &Text)>| slot.map(|(_, t)| t.node.clone());
     Some(TicketSpec {

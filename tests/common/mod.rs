@@ -1,0 +1,79 @@
+//! Helpers shared by the integration tests: loading fixtures the way the CLI
+//! loads files, and the insta settings that keep snapshots in `snapshots/`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use taskc::source::{self, FileId, Sources};
+use taskc::validate::{compile_with, Compilation};
+
+/// The shipped files that give fixtures their domain, marker sets and floors.
+pub const SHARED: [&str; 2] = ["tasks/supportdesk.task", "tasks/l1.task"];
+
+/// Every fixture under `dir`: `.task` files and fixture directories (a
+/// directory of several files is one fixture), sorted.
+pub fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect(Path::new(dir), &mut out);
+    out.sort();
+    out
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("fixture directory exists") {
+        let path = entry.expect("readable entry").path();
+        if path.is_dir() {
+            let has_task_files = std::fs::read_dir(&path)
+                .expect("readable")
+                .any(|e| e.map(|e| e.path().is_file()).unwrap_or(false));
+            let is_fixture_dir = !has_task_files;
+            if is_fixture_dir && path.components().count() > 4 {
+                out.push(path);
+            } else if is_fixture_dir {
+                // A fixture directory holds sub-directories of task files.
+                out.push(path);
+            } else {
+                collect(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "task") {
+            out.push(path);
+        }
+    }
+}
+
+/// Compiles one fixture, with the shipped domain unless its first line says
+/// `# fixture: standalone`. Returns the sources, the result, and the ids of
+/// the fixture's own files.
+pub fn compile_fixture(fixture: &Path) -> (Sources, Compilation, Vec<FileId>) {
+    let own = source::collect_paths(&[fixture.to_path_buf()]).expect("fixture paths");
+    let first = std::fs::read(&own[0]).expect("readable fixture");
+    let standalone = first.starts_with(b"# fixture: standalone");
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if !standalone {
+        paths.extend(SHARED.iter().map(PathBuf::from));
+    }
+    let shared_count = paths.len();
+    paths.extend(own);
+    let (sources, read) = source::read_files(&paths).expect("readable files");
+    let compilation = compile_with(&sources, read);
+    let own_ids = (shared_count..sources.files.len()).map(FileId).collect();
+    (sources, compilation, own_ids)
+}
+
+/// Runs `f` with snapshots stored in the top-level `snapshots/` folder.
+pub fn with_snapshots(f: impl FnOnce()) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(true);
+    settings.set_omit_expression(true);
+    settings.bind(f);
+}
+
+/// A snapshot name from a path: `invalid/semantic/unknown_queue`.
+pub fn snapshot_name(path: &Path, root: &str) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.with_extension("")
+        .to_string_lossy()
+        .replace(['/', '\\'], "__")
+}

@@ -1,0 +1,132 @@
+//! Fixture tests: everything in `valid/` compiles with no diagnostic;
+//! everything in `invalid/` produces exactly the diagnostics its `#~ CODE`
+//! annotations name (on that line, or the line above with `#~^`), and its
+//! rendering is snapshotted.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{compile_fixture, fixtures, snapshot_name, with_snapshots};
+use taskc::Code;
+
+/// `(line, code)` pairs from `#~ CODE` and `#~^ CODE` comments.
+fn annotations(text: &str) -> BTreeSet<(usize, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find("#~") else { continue };
+        let rest = &line[at + 2..];
+        let (line_no, rest) = match rest.strip_prefix('^') {
+            Some(rest) => (i, rest),
+            None => (i + 1, rest),
+        };
+        for code in rest.split_whitespace() {
+            out.insert((line_no, code.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn invalid_fixtures_report_exactly_their_annotations() {
+    let all = fixtures("tests/fixtures/invalid");
+    assert!(all.len() >= 30, "only {} invalid fixtures", all.len());
+    let mut failures = Vec::new();
+    for fixture in &all {
+        let (sources, compilation, own) = compile_fixture(fixture);
+        assert!(
+            !compilation.diagnostics.is_empty(),
+            "{} produced no diagnostic",
+            fixture.display()
+        );
+        let mut expected = BTreeSet::new();
+        let mut actual = BTreeSet::new();
+        for id in &own {
+            let file = sources.get(*id);
+            for (line, code) in annotations(&file.text) {
+                expected.insert((file.name.clone(), line, code));
+            }
+        }
+        for d in &compilation.diagnostics {
+            assert!(
+                own.contains(&d.file),
+                "{}: a diagnostic in a shared file",
+                fixture.display()
+            );
+            let file = sources.get(d.file);
+            let mut offset = d.span.start;
+            // An error at the very end of the file belongs to its last line.
+            if offset == file.text.len() && file.text.ends_with('\n') {
+                offset -= 1;
+            }
+            let (line, _) = file.line_col(offset);
+            actual.insert((file.name.clone(), line, d.code.to_owned()));
+        }
+        if expected != actual {
+            failures.push(format!(
+                "{}\n  annotated: {expected:?}\n  reported:  {actual:?}",
+                fixture.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn invalid_fixture_renderings() {
+    with_snapshots(|| {
+        for fixture in fixtures("tests/fixtures/invalid") {
+            let (sources, compilation, _) = compile_fixture(&fixture);
+            let rendered: String = compilation
+                .diagnostics
+                .iter()
+                .map(|d| d.render(&sources))
+                .collect();
+            insta::assert_snapshot!(snapshot_name(&fixture, "tests/fixtures/invalid"), rendered);
+        }
+    });
+}
+
+#[test]
+fn every_code_has_an_invalid_fixture() {
+    let mut seen = BTreeSet::new();
+    for fixture in fixtures("tests/fixtures/invalid") {
+        let (_, compilation, _) = compile_fixture(&fixture);
+        seen.extend(compilation.diagnostics.iter().map(|d| d.code));
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(c))
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
+
+#[test]
+fn valid_fixtures_compile_cleanly() {
+    let all = fixtures("tests/fixtures/valid");
+    assert!(!all.is_empty());
+    for fixture in all {
+        let (sources, compilation, _) = compile_fixture(&fixture);
+        let rendered: Vec<String> = compilation
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&sources))
+            .collect();
+        assert!(
+            rendered.is_empty(),
+            "{}:\n{}",
+            fixture.display(),
+            rendered.join("")
+        );
+        assert!(compilation.document.is_some());
+    }
+}
+
+#[test]
+fn every_code_has_an_explanation() {
+    for code in Code::ALL {
+        assert!(!code.summary().is_empty(), "{code}");
+        assert!(code.explanation().len() > 20, "{code}");
+    }
+}
