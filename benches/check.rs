@@ -1,1 +1,88 @@
-fn main() {}
+//! `taskc check` at realistic and at scale: parsing alone, and the whole
+//! compile (parse + validate), on the shipped tasks, on 100 tasks and on a
+//! generated corpus of 10,000 tasks, in memory and from disk.
+//!
+//! Throughput is reported in bytes/s (divan's MB/s) and tasks/s.
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::path::{Path, PathBuf};
+
+use divan::counter::{BytesCount, ItemsCount};
+use divan::Bencher;
+use taskc::source::{self, FileId, SourceFile, Sources};
+
+fn main() {
+    divan::main();
+}
+
+fn sources(n: usize) -> Sources {
+    let templates = corpus::Templates::load(Path::new("tasks")).expect("tasks/ is readable");
+    Sources {
+        files: templates
+            .corpus(n)
+            .into_iter()
+            .map(|(name, text)| SourceFile::new(name, text))
+            .collect(),
+    }
+}
+
+fn shipped() -> Sources {
+    let paths = source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
+    source::read_files(&paths).expect("readable").0
+}
+
+fn bytes(sources: &Sources) -> usize {
+    sources.files.iter().map(|f| f.text.len()).sum()
+}
+
+#[divan::bench]
+fn parse_shipped(bencher: Bencher) {
+    let sources = shipped();
+    bencher.counter(BytesCount::new(bytes(&sources))).bench(|| {
+        for (i, file) in sources.files.iter().enumerate() {
+            divan::black_box(taskc::syntax::parse(FileId(i), &file.text));
+        }
+    });
+}
+
+#[divan::bench]
+fn check_shipped(bencher: Bencher) {
+    let sources = shipped();
+    bencher
+        .counter(BytesCount::new(bytes(&sources)))
+        .bench(|| taskc::compile(&sources));
+}
+
+#[divan::bench(args = [100, 10_000], sample_count = 10)]
+fn check_corpus(bencher: Bencher, n: usize) {
+    let sources = sources(n);
+    bencher
+        .counter(BytesCount::new(bytes(&sources)))
+        .counter(ItemsCount::new(n))
+        .bench(|| {
+            let compilation = taskc::compile(&sources);
+            assert_eq!(compilation.task_count, n);
+            assert!(compilation.diagnostics.is_empty());
+        });
+}
+
+/// The full `check` path: walk the folder, read files in parallel, compile.
+#[divan::bench(args = [10_000], sample_count = 5)]
+fn check_corpus_from_disk(bencher: Bencher, n: usize) {
+    let dir = std::env::temp_dir().join(format!("taskc-bench-corpus-{n}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let all = sources(n);
+    for file in &all.files {
+        std::fs::write(dir.join(&file.name), &*file.text).expect("write");
+    }
+    bencher
+        .counter(BytesCount::new(bytes(&all)))
+        .counter(ItemsCount::new(n))
+        .bench(|| {
+            let paths = source::collect_paths(std::slice::from_ref(&dir)).expect("walk");
+            let (sources, read) = source::read_files(&paths).expect("read");
+            taskc::validate::compile_with(&sources, read)
+        });
+}

@@ -181,7 +181,10 @@ impl Diagnostic {
     pub fn render(&self, sources: &Sources) -> String {
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)
-            .with_links(false);
+            .with_links(false)
+            // miette counts columns in bytes; the location is ours (in
+            // characters, as rustc and editors count), given as the name.
+            .without_primary_span_start();
         let report = Rendered::new(self, sources);
         let mut out = String::new();
         // Writing into a String cannot fail.
@@ -209,7 +212,7 @@ struct Rendered {
     code: String,
     severity: Option<miette::Severity>,
     message: String,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<Arc<String>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Rendered>,
@@ -218,6 +221,7 @@ struct Rendered {
 impl Rendered {
     fn new(diag: &Diagnostic, sources: &Sources) -> Self {
         let file = sources.get(diag.file);
+        let (line, col) = file.line_col(diag.span.start);
         let label = (!diag.label.is_empty()).then(|| diag.label.clone());
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             label,
@@ -236,11 +240,15 @@ impl Rendered {
                 continue;
             }
             let rel_file = sources.get(rel.file);
+            let (line, col) = rel_file.line_col(rel.span.start);
             related.push(Rendered {
                 code: String::new(),
                 severity: Some(miette::Severity::Advice),
                 message: rel.label.clone(),
-                source: NamedSource::new(rel_file.name.clone(), rel_file.text.clone()),
+                source: NamedSource::new(
+                    format!("{}:{line}:{col}", rel_file.name),
+                    rel_file.text.clone(),
+                ),
                 labels: vec![LabeledSpan::new(
                     Some(rel.label.clone()),
                     rel.span.start,
@@ -257,7 +265,7 @@ impl Rendered {
                 Severity::Warning => miette::Severity::Warning,
             }),
             message: diag.message.clone(),
-            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            source: NamedSource::new(format!("{}:{line}:{col}", file.name), file.text.clone()),
             labels,
             help: diag.help.clone(),
             related,

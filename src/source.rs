@@ -16,14 +16,16 @@ pub struct FileId(pub usize);
 pub struct SourceFile {
     /// The path as the user gave it (or a synthetic name for in-memory text).
     pub name: String,
-    pub text: Arc<str>,
+    /// Shared with rendered diagnostics; an `Arc<String>` so that reading a
+    /// file moves its text in instead of copying it.
+    pub text: Arc<String>,
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
         }
     }
 

@@ -474,8 +474,8 @@ mod tests {
     fn every_keyword_rule_has_its_word() {
         for rule in all_rules() {
             let name = format!("{rule:?}");
-            if name.starts_with("k_") {
-                assert_eq!(keyword(*rule), Some(&name[2..]), "{name}");
+            if let Some(word) = name.strip_prefix("k_") {
+                assert_eq!(keyword(*rule), Some(word), "{name}");
                 assert!(describe(*rule).is_some(), "{name}");
             }
         }

@@ -11,7 +11,7 @@ pub(crate) fn check(cx: &mut Cx, scope: &Scope, vocabulary: Vocabulary, name: &N
     let Some(known) = scope.vocabulary(vocabulary) else {
         return true;
     };
-    if known.iter().any(|k| *k == name.node) {
+    if known.contains(&name.node) {
         return true;
     }
     unknown(

@@ -107,14 +107,13 @@ pub(crate) fn check(
     );
 
     let difficulty = s.difficulty.and_then(|(_, name)| {
-        names::check_fixed(cx, "difficulty", &["easy", "medium", "hard"], name).then(|| match name
-            .node
-            .as_str()
-        {
-            "easy" => Difficulty::Easy,
-            "medium" => Difficulty::Medium,
-            _ => Difficulty::Hard,
-        })
+        names::check_fixed(cx, "difficulty", &["easy", "medium", "hard"], name).then_some(
+            match name.node.as_str() {
+                "easy" => Difficulty::Easy,
+                "medium" => Difficulty::Medium,
+                _ => Difficulty::Hard,
+            },
+        )
     });
     let max_steps = match s.max_steps {
         Some((_, n)) => integer(cx, n, "`max_steps`", 1, MAX_COUNT),

@@ -77,6 +77,9 @@ pub(crate) fn text(pair: Pair<'_, Rule>, cx: &mut Cx) -> Text {
 /// Decodes the escapes of a one-line text.
 fn unescape(body: Pair<'_, Rule>, cx: &mut Cx) -> String {
     let raw = body.as_str();
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
     let base = body.as_span().start();
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw.char_indices();
@@ -125,23 +128,25 @@ fn unescape(body: Pair<'_, Rule>, cx: &mut Cx) -> String {
 /// start and end go, the lines of a paragraph join with one space, and a
 /// blank line between paragraphs becomes one line break.
 pub(crate) fn fold(raw: &str) -> String {
-    let mut paragraphs: Vec<String> = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(raw.len());
+    // What separates the next line from the text so far: nothing at the
+    // start, a space within a paragraph, a line break after a blank line.
+    let mut separator: Option<char> = None;
     for line in raw.lines() {
         let line = line.trim();
         if line.is_empty() {
-            if !current.is_empty() {
-                paragraphs.push(current.join(" "));
-                current.clear();
+            if !out.is_empty() {
+                separator = Some('\n');
             }
-        } else {
-            current.push(line);
+            continue;
         }
+        if let Some(sep) = separator {
+            out.push(sep);
+        }
+        out.push_str(line);
+        separator = Some(' ');
     }
-    if !current.is_empty() {
-        paragraphs.push(current.join(" "));
-    }
-    paragraphs.join("\n")
+    out
 }
 
 /// A field whose first inner pair is its keyword: the keyword's span, and the

@@ -1,0 +1,111 @@
+//! The shipped tasks: they compile cleanly, the four seed tasks equal the
+//! seed's reference data field by field, every compiled task is
+//! snapshotted, and the compiled form validates against `taskc schema`.
+
+mod common;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use taskc::source;
+use taskc::spec::Document;
+
+fn compile_shipped() -> Document {
+    let paths = source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/ exists");
+    let (sources, read) = source::read_files(&paths).expect("readable");
+    let compilation = taskc::validate::compile_with(&sources, read);
+    let rendered: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&sources))
+        .collect();
+    assert!(rendered.is_empty(), "{}", rendered.join(""));
+    compilation
+        .document
+        .expect("a document when there is no error")
+}
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string("../shared/seeds/seed_tasks.reference.json")
+        .expect("the seed reference sits in ../shared/seeds");
+    serde_json::from_str(&text).expect("reference is JSON")
+}
+
+#[test]
+fn seed_tasks_equal_the_reference_field_by_field() {
+    let document = serde_json::to_value(compile_shipped()).expect("serializable");
+    let reference = reference();
+    let ref_tasks = reference["tasks"].as_object().expect("tasks object");
+    assert_eq!(ref_tasks.len(), 4);
+    let mut differences = Vec::new();
+    for (id, ref_task) in ref_tasks {
+        let ours = &document["tasks"][id];
+        assert!(ours.is_object(), "task {id} is not compiled");
+        let ref_fields = ref_task.as_object().expect("task object");
+        let our_fields = ours.as_object().expect("task object");
+        for (field, value) in ref_fields {
+            if our_fields.get(field) != Some(value) {
+                differences.push(format!(
+                    "{id}.{field}: ours {:?}, reference {value}",
+                    our_fields.get(field)
+                ));
+            }
+        }
+        for field in our_fields.keys() {
+            if !ref_fields.contains_key(field) {
+                differences.push(format!("{id}.{field}: not in the reference"));
+            }
+        }
+    }
+    for list in ["queues", "priorities", "statuses", "issue_types"] {
+        if document["domain"][list] != reference[list] {
+            differences.push(format!("domain.{list} differs"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+#[test]
+fn every_compiled_task_is_snapshotted() {
+    let document = compile_shipped();
+    common::with_snapshots(|| {
+        for (id, task) in &document.tasks {
+            insta::assert_json_snapshot!(format!("task__{id}"), task);
+        }
+        insta::assert_json_snapshot!("domain", document.domain);
+        insta::assert_json_snapshot!("floors", document.floors);
+        insta::assert_json_snapshot!("trees", document.trees);
+    });
+}
+
+#[test]
+fn compiled_form_validates_against_the_schema() {
+    let schema = serde_json::to_value(taskc::spec::schema()).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let document = serde_json::to_value(compile_shipped()).expect("serializable");
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+
+    // The schema is not vacuous: a task with a wrong type is rejected.
+    let mut broken = document.clone();
+    broken["tasks"]["billing_refund_easy"]["max_steps"] = Value::from("six");
+    assert!(!validator.is_valid(&broken));
+    let mut unknown = document;
+    unknown["tasks"]["billing_refund_easy"]["surprise"] = Value::from(1);
+    assert!(!validator.is_valid(&unknown));
+}
+
+#[test]
+fn compiled_json_round_trips_and_is_deterministic() {
+    let first = serde_json::to_string_pretty(&compile_shipped()).expect("json");
+    let second = serde_json::to_string_pretty(&compile_shipped()).expect("json");
+    assert_eq!(first, second);
+    let back: Document = serde_json::from_str(&first).expect("deserializes");
+    assert_eq!(back, compile_shipped());
+    let toml_text = toml::to_string(&back).expect("toml");
+    let from_toml: Document = toml::from_str(&toml_text).expect("toml deserializes");
+    assert_eq!(from_toml, back);
+}
