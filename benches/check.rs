@@ -13,6 +13,10 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
 use taskc::source::{self, FileId, SourceFile, Sources};
 
+// The allocator of the `taskc` binary, so the bench measures its real path.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
