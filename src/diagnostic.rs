@@ -104,6 +104,10 @@ codes! {
     /// One marker text is given two match modes (`word` and `substring`)
     /// in the same section of a task.
     ConflictingMode = "E0803", "conflicting match modes";
+    /// `taskc.toml` is not valid: it is TOML with a `[lint]` table holding
+    /// `paths = ["tasks"]` and a `[lint.rules]` table mapping a rule code or
+    /// name to `"allow"`, `"warn"` or `"deny"`.
+    Config = "E0901", "invalid taskc.toml";
 }
 
 impl fmt::Display for Code {

@@ -7,6 +7,9 @@
 //! the binary's `cli` module does.
 
 pub mod diagnostic;
+pub mod lint;
+pub mod report;
+pub mod runtime;
 pub mod source;
 pub mod spec;
 pub mod suggest;

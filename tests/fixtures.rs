@@ -96,6 +96,9 @@ fn every_code_has_an_invalid_fixture() {
     }
     let missing: Vec<&str> = Code::ALL
         .iter()
+        // A bad taskc.toml is not a .task file: tests/lint.rs covers E0901
+        // with real configuration files.
+        .filter(|c| **c != Code::Config)
         .map(|c| c.as_str())
         .filter(|c| !seen.contains(c))
         .collect();

@@ -19,8 +19,48 @@ pub enum Command {
     Check(CheckArgs),
     /// Compile tasks into their spec (JSON or TOML).
     Compile(CompileArgs),
+    /// Everything `check` reports plus the lint rules, for people and for CI.
+    Lint(LintArgs),
+    /// List every diagnostic code with its one-line summary.
+    Rules,
+    /// Explain a diagnostic code or lint rule.
+    Explain(ExplainArgs),
     /// Print the JSON Schema of the compiled form.
     Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files or directories (default: `paths` in taskc.toml, else `tasks`).
+    pub paths: Vec<PathBuf>,
+    /// How to print the diagnostics.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Fail on these too: `warnings` (every warning), or a rule code or name.
+    #[arg(long, value_name = "WHAT")]
+    pub deny: Vec<String>,
+    /// Use this configuration file instead of the nearest taskc.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// An output format of `taskc lint`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LintFormat {
+    /// Rendered like rustc, with the source and a summary line.
+    Human,
+    /// A JSON array of diagnostics.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// A code (`E0101`, `L001`) or rule name (`redundant-alternative`).
+    pub code: String,
 }
 
 #[derive(Debug, clap::Args)]

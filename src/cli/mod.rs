@@ -4,6 +4,8 @@
 pub mod args;
 mod check;
 mod compile;
+mod explain;
+mod lint;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,6 +35,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Rules => explain::rules(),
+        Command::Explain(args) => explain::explain(&args),
         Command::Schema => {
             let schema = taskc::spec::schema();
             print_json(&schema)

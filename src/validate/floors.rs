@@ -39,7 +39,7 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
         let mut phrases = Vec::new();
         for phrase in &group.phrases {
             let text = phrase.text.node.as_str();
-            if text.trim().is_empty() {
+            if crate::runtime::matching::normalize_pattern(text).is_empty() {
                 cx.error(Code::EmptyMarker, phrase.span, "this phrase is empty")
                     .label("an empty phrase matches every step")
                     .help("write the words a step must not contain");

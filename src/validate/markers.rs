@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Cx, Decorate, Scope};
 use crate::diagnostic::Code;
+use crate::runtime::matching;
 use crate::spec::{MatchMode, TaskMatching};
 use crate::suggest;
 use crate::syntax::ast::{self, Alternative, MarkerRule, MarkerSet, Spanned};
@@ -94,7 +95,7 @@ fn resolve(cx: &mut Cx, scope: &Scope, alts: &[Alternative]) -> Vec<Resolved> {
 fn distinct_non_empty(cx: &mut Cx, markers: Vec<Resolved>) -> Vec<Resolved> {
     let mut out: Vec<Resolved> = Vec::with_capacity(markers.len());
     for m in markers {
-        if m.text.trim().is_empty() {
+        if matching::normalize_pattern(&m.text).is_empty() {
             cx.error(Code::EmptyMarker, m.span, "this marker is empty")
                 .label("an empty marker matches every text")
                 .help("write the words the text must (or must not) contain");
@@ -211,7 +212,13 @@ pub(crate) fn check_reply(
             .filter_map(|alt| {
                 forbidden
                     .iter()
-                    .find(|f| contains_normalized(&alt.text, &f.text))
+                    .find(|f| {
+                        matching::occurs_in(
+                            &f.text,
+                            f.mode.unwrap_or(MatchMode::Substring),
+                            &alt.text,
+                        )
+                    })
                     .map(|f| (alt, f))
             })
             .collect();
@@ -269,9 +276,4 @@ pub(crate) fn check_note(
 fn require(cx: &mut Cx, scope: &Scope, group: &Spanned<Vec<Alternative>>) -> (Span, Vec<Resolved>) {
     let resolved = resolve(cx, scope, &group.node);
     (group.span, distinct_non_empty(cx, resolved))
-}
-
-/// Whether `haystack` contains `needle`, ignoring case.
-pub fn contains_normalized(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
 }

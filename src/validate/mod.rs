@@ -21,8 +21,6 @@ use crate::source::{FileId, Sources};
 use crate::spec::{Document, DomainSpec, MatchMode};
 use crate::syntax::{self, ast, Span};
 
-pub use markers::contains_normalized;
-
 /// The result of compiling a set of sources.
 #[derive(Debug)]
 pub struct Compilation {
@@ -32,6 +30,8 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// How many tasks were declared (valid or not).
     pub task_count: usize,
+    /// The ASTs of the files that parsed, for the linter.
+    pub asts: Vec<(FileId, ast::File)>,
 }
 
 impl Compilation {
@@ -243,5 +243,6 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         document,
         diagnostics,
         task_count,
+        asts: files,
     }
 }

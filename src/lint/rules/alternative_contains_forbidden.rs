@@ -1,0 +1,86 @@
+//! L003: required reply alternatives that contain a forbidden marker.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::registry::rule;
+use crate::lint::LintContext;
+use crate::runtime::matching;
+
+rule! {
+    /// ## What it does
+    /// Finds alternatives of a required reply group that contain a forbidden
+    /// marker of the same task, while other alternatives of the group do not.
+    /// (When every alternative does, the group can never be met and
+    /// `taskc check` reports error E0802.)
+    ///
+    /// ## Why is this bad
+    /// A reply that meets the group with such an alternative also contains the
+    /// forbidden marker, and a forbidden marker zeroes the reply component: the
+    /// alternative looks like a way to earn credit but only ever loses it.
+    ///
+    /// ## Example
+    /// ```task
+    /// reply {
+    ///   require "security team" | "trust team"
+    ///   forbid  "security"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```task
+    /// reply {
+    ///   require "trust team"
+    ///   forbid  "security"
+    /// }
+    /// ```
+    pub const RULE = {
+        code: "L003",
+        name: "alternative-contains-forbidden",
+        summary: "a required reply alternative contains a forbidden marker",
+        level: Warn,
+        check: check,
+    };
+}
+
+fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    for task in &cx.tasks {
+        if task.forbidden.is_empty() {
+            continue;
+        }
+        for group in &task.reply {
+            let blocked: Vec<(&str, &str)> = group
+                .alts
+                .iter()
+                .filter_map(|alt| {
+                    task.forbidden
+                        .iter()
+                        .find(|f| matching::occurs_in(&f.text, f.mode, &alt.text))
+                        .map(|f| (alt.text.as_str(), f.text.as_str()))
+                })
+                .collect();
+            if blocked.is_empty() || blocked.len() == group.alts.len() {
+                continue;
+            }
+            let named: Vec<String> = blocked
+                .iter()
+                .map(|(alt, f)| format!("\"{alt}\" (contains \"{f}\")"))
+                .collect();
+            let mut d = cx.warning(
+                &RULE,
+                group.file,
+                group.span,
+                format!(
+                    "{} of this required group {} a forbidden marker",
+                    named.join(", "),
+                    if blocked.len() == 1 {
+                        "contains"
+                    } else {
+                        "contain"
+                    }
+                ),
+            );
+            d.label = "using these alternatives zeroes the reply component".to_owned();
+            d.help = Some("remove those alternatives, or stop forbidding the marker".to_owned());
+            out.push(d);
+        }
+    }
+}

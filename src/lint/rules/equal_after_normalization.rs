@@ -1,0 +1,100 @@
+//! L002: alternatives that are the same marker once normalized.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::registry::rule;
+use crate::lint::{marker_alt, Alt, LintContext};
+use crate::source::FileId;
+use crate::spec::MatchMode;
+use crate::syntax::ast::Item;
+
+rule! {
+    /// ## What it does
+    /// Finds two alternatives of one group, one forbid list or one floor that
+    /// differ as written but are equal once normalized: case, quote and
+    /// apostrophe styles, dash styles, invisible characters, full-width forms
+    /// and runs of whitespace are all ignored by matching.
+    ///
+    /// ## Why is this bad
+    /// The second one never matches anything the first does not. It usually
+    /// means the author expected `can’t` (curly) and `can't` (straight) to need
+    /// separate markers; they do not.
+    ///
+    /// ## Example
+    /// ```task
+    /// require "can’t provide a bypass" | "can't provide a bypass"
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```task
+    /// require "can't provide a bypass"
+    /// ```
+    pub const RULE = {
+        code: "L002",
+        name: "equal-after-normalization",
+        summary: "two alternatives are equal after normalization",
+        level: Warn,
+        check: check,
+    };
+}
+
+fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    for task in &cx.tasks {
+        for group in task.reply.iter().chain(&task.note) {
+            check_list(cx, group.file, &group.alts, out);
+        }
+        check_list(cx, task.forbidden_file, &task.forbidden, out);
+    }
+    for group in cx.sets.values() {
+        check_list(cx, group.file, &group.alts, out);
+    }
+    for (file, ast) in cx.asts {
+        for item in &ast.items {
+            if let Item::Floor(floor) = item {
+                let phrases: Vec<Alt> = floor
+                    .groups
+                    .iter()
+                    .flat_map(|g| {
+                        g.phrases
+                            .iter()
+                            .map(|p| marker_alt(p, MatchMode::Word, None))
+                    })
+                    .collect();
+                check_list(cx, *file, &phrases, out);
+            }
+        }
+    }
+}
+
+fn check_list(cx: &LintContext<'_>, file: FileId, alts: &[Alt], out: &mut Vec<Diagnostic>) {
+    for (i, later) in alts.iter().enumerate() {
+        let normalized = later.normalized();
+        let first = alts[..i]
+            .iter()
+            .find(|a| a.text != later.text && a.normalized() == normalized);
+        if let Some(first) = first {
+            let mut d = cx.warning(
+                &RULE,
+                file,
+                later.span,
+                format!(
+                    "\"{}\" and \"{}\" are the same marker after normalization",
+                    first.text, later.text
+                ),
+            );
+            d.label = "same as an earlier alternative".to_owned();
+            d.help = Some(
+                "keep one: matching already ignores case, quote and dash styles, invisible \
+                 characters and runs of whitespace"
+                    .to_owned(),
+            );
+            if first.span != later.span {
+                d.related.push(crate::diagnostic::Related {
+                    file,
+                    span: first.span,
+                    label: "the earlier one".to_owned(),
+                });
+            }
+            out.push(d);
+        }
+    }
+}

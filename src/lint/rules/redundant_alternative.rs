@@ -1,0 +1,88 @@
+//! L001: an alternative made redundant by another in the same group.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::registry::rule;
+use crate::lint::{covers, Group, LintContext};
+
+rule! {
+    /// ## What it does
+    /// Finds an alternative of a `require` group (or a marker set) that can
+    /// never make a difference, because another alternative of the same group
+    /// matches every text it matches under the active match semantics.
+    ///
+    /// ## Why is this bad
+    /// It suggests the grader distinguishes the two when it does not. With
+    /// substring matching (the default for markers), `"refund"` already matches
+    /// "refunded", so listing `"refunded"` beside it adds nothing, and an
+    /// author editing one later may expect the other to change too.
+    ///
+    /// ## Example
+    /// ```task
+    /// require "refund" | "refunded" | "reimburse"
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```task
+    /// require "refund" | "reimburse"
+    /// ```
+    /// or write `word "refund"` when only the whole word should count.
+    pub const RULE = {
+        code: "L001",
+        name: "redundant-alternative",
+        summary: "an alternative is made redundant by another in the same group",
+        level: Warn,
+        check: check,
+    };
+}
+
+fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    for task in &cx.tasks {
+        for group in task.reply.iter().chain(&task.note) {
+            check_group(cx, group, true, out);
+        }
+    }
+    for group in cx.sets.values() {
+        check_group(cx, group, false, out);
+    }
+}
+
+fn check_group(
+    cx: &LintContext<'_>,
+    group: &Group,
+    skip_within_sets: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (i, narrow) in group.alts.iter().enumerate() {
+        let by = group.alts.iter().enumerate().find(|(j, broad)| {
+            *j != i
+                && broad.normalized() != narrow.normalized()
+                // Within one set, the set's own declaration is where it is reported.
+                && !(skip_within_sets && broad.via.is_some() && broad.via == narrow.via)
+                && covers(broad, narrow)
+        });
+        if let Some((_, broad)) = by {
+            let mut d = cx.warning(
+                &RULE,
+                group.file,
+                narrow.span,
+                format!(
+                    "\"{}\" is redundant: every text it matches also contains \"{}\"",
+                    narrow.text, broad.text
+                ),
+            );
+            d.label = format!("already covered by \"{}\"", broad.text);
+            d.help = Some(format!(
+                "remove \"{}\", or write `word \"{}\"` if only the whole word should count",
+                narrow.text, broad.text
+            ));
+            if broad.span != narrow.span {
+                d.related.push(crate::diagnostic::Related {
+                    file: group.file,
+                    span: broad.span,
+                    label: "the broader alternative".to_owned(),
+                });
+            }
+            out.push(d);
+        }
+    }
+}

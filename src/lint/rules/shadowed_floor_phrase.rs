@@ -1,0 +1,85 @@
+//! L005: a hard-floor phrase shadowed by a shorter phrase of the same floor.
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::registry::rule;
+use crate::lint::{covers, marker_alt, Alt, LintContext};
+use crate::spec::MatchMode;
+use crate::syntax::ast::Item;
+
+rule! {
+    /// ## What it does
+    /// Finds a phrase of a hard floor that can never be the reason a step is
+    /// rejected, because a shorter phrase of the same floor matches every text
+    /// it matches (under word-boundary matching, `registry` inside
+    /// `registry editor`).
+    ///
+    /// ## Why is this bad
+    /// The longer phrase only adds length to the floor, and reports name the
+    /// shorter phrase instead. Often the longer phrase was meant to narrow the
+    /// shorter one; it cannot.
+    ///
+    /// ## Example
+    /// ```task
+    /// floor l1 {
+    ///   registry: "registry", "registry editor"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```task
+    /// floor l1 {
+    ///   registry: "registry"
+    /// }
+    /// ```
+    pub const RULE = {
+        code: "L005",
+        name: "shadowed-floor-phrase",
+        summary: "a hard-floor phrase is shadowed by a shorter phrase in the same floor",
+        level: Warn,
+        check: check,
+    };
+}
+
+fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    for (file, ast) in cx.asts {
+        for item in &ast.items {
+            let Item::Floor(floor) = item else { continue };
+            let phrases: Vec<(&str, Alt)> = floor
+                .groups
+                .iter()
+                .flat_map(|g| {
+                    g.phrases
+                        .iter()
+                        .map(|p| (g.reason.node.as_str(), marker_alt(p, MatchMode::Word, None)))
+                })
+                .collect();
+            for (i, (_, narrow)) in phrases.iter().enumerate() {
+                let by = phrases.iter().enumerate().find(|(j, (_, broad))| {
+                    *j != i && broad.normalized() != narrow.normalized() && covers(broad, narrow)
+                });
+                if let Some((_, (reason, broad))) = by {
+                    let mut d = cx.warning(
+                        &RULE,
+                        *file,
+                        narrow.span,
+                        format!(
+                            "\"{}\" is shadowed by \"{}\" (reason `{reason}`) in floor `{}`",
+                            narrow.text, broad.text, floor.name.node
+                        ),
+                    );
+                    d.label = "never the phrase that rejects a step".to_owned();
+                    d.help = Some(format!(
+                        "remove \"{}\": every step containing it already contains \"{}\"",
+                        narrow.text, broad.text
+                    ));
+                    d.related.push(crate::diagnostic::Related {
+                        file: *file,
+                        span: broad.span,
+                        label: "the shorter phrase".to_owned(),
+                    });
+                    out.push(d);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! L004: a marker set, floor or domain value declared but never used.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::lint::registry::rule;
+use crate::lint::LintContext;
+use crate::syntax::ast::{
+    Alternative, DomainValue, FollowUpValue, Item, MarkerRule, TaskValue, TicketValue, TreeValue,
+    Vocabulary,
+};
+
+rule! {
+    /// ## What it does
+    /// Finds a `markers` set that no task uses, a `floor` that no `tree`
+    /// names, and a customer tier, requestable field or risk flag of the
+    /// domain that no task mentions.
+    ///
+    /// Queues, priorities, statuses, issue types and resolution codes are not
+    /// reported: they are the choices offered to the agent, and a value no
+    /// task expects (such as `general_support`) is a legitimate distractor.
+    ///
+    /// ## Why is this bad
+    /// An unused declaration is usually a typo'd or forgotten use: a floor
+    /// meant to guard a tree that does not name it guards nothing, and a
+    /// marker set edited in one place changes no task.
+    ///
+    /// ## Example
+    /// ```task
+    /// floor strict { destructive: "wipe" }
+    /// tree l1 { floors l1_scope }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```task
+    /// tree l1 { floors l1_scope, strict }
+    /// ```
+    /// or delete the declaration.
+    pub const RULE = {
+        code: "L004",
+        name: "unused-declaration",
+        summary: "a marker set, floor or domain value is declared but never used",
+        level: Warn,
+        check: check,
+    };
+}
+
+#[derive(Default)]
+struct Uses {
+    sets: BTreeSet<String>,
+    floors: BTreeSet<String>,
+    tiers: BTreeSet<String>,
+    fields: BTreeSet<String>,
+    risk_flags: BTreeSet<String>,
+}
+
+fn collect(cx: &LintContext<'_>) -> Uses {
+    let mut uses = Uses::default();
+    for (_, ast) in cx.asts {
+        for item in &ast.items {
+            match item {
+                Item::Tree(tree) => {
+                    for field in &tree.fields {
+                        if let TreeValue::Floors(names) = &field.value {
+                            uses.floors.extend(names.iter().map(|n| n.node.clone()));
+                        }
+                    }
+                }
+                Item::Task(task) => {
+                    for field in &task.fields {
+                        match &field.value {
+                            TaskValue::Reply(rules) | TaskValue::Note(rules) => {
+                                for rule in rules {
+                                    let (MarkerRule::Require(list) | MarkerRule::Forbid(list)) =
+                                        rule;
+                                    for alt in &list.node {
+                                        if let Alternative::Set(name) = alt {
+                                            uses.sets.insert(name.node.clone());
+                                        }
+                                    }
+                                }
+                            }
+                            TaskValue::Ticket(fields) => {
+                                for f in fields {
+                                    if let TicketValue::Tier(t) = &f.value {
+                                        uses.tiers.insert(t.node.clone());
+                                    }
+                                }
+                            }
+                            TaskValue::Request(names) => {
+                                uses.fields.extend(names.iter().map(|n| n.node.clone()))
+                            }
+                            TaskValue::FollowUp(follow_up) => {
+                                for f in &follow_up.fields {
+                                    if let FollowUpValue::Provides(names)
+                                    | FollowUpValue::Sends(names) = &f.value
+                                    {
+                                        uses.fields.extend(names.iter().map(|n| n.node.clone()));
+                                    }
+                                }
+                            }
+                            TaskValue::Risk(names) => {
+                                uses.risk_flags.extend(names.iter().map(|n| n.node.clone()))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    uses
+}
+
+fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let uses = collect(cx);
+    for (file, ast) in cx.asts {
+        for item in &ast.items {
+            match item {
+                Item::MarkerSet(set) if !uses.sets.contains(&set.name.node) => {
+                    let mut d = cx.warning(
+                        &RULE,
+                        *file,
+                        set.name.span,
+                        format!("marker set `{}` is never used", set.name.node),
+                    );
+                    d.label = "no task names this set".to_owned();
+                    d.help = Some(format!(
+                        "use it in a task (`require {}`), or delete it",
+                        set.name.node
+                    ));
+                    out.push(d);
+                }
+                Item::Floor(floor) if !uses.floors.contains(&floor.name.node) => {
+                    let mut d = cx.warning(
+                        &RULE,
+                        *file,
+                        floor.name.span,
+                        format!("floor `{}` is never used", floor.name.node),
+                    );
+                    d.label = "no tree names this floor, so it guards nothing".to_owned();
+                    d.help = Some(format!(
+                        "add it to a tree's `floors` (`floors ..., {}`), or delete it",
+                        floor.name.node
+                    ));
+                    out.push(d);
+                }
+                Item::Domain(domain) => {
+                    for field in &domain.fields {
+                        let DomainValue::List(vocabulary, names) = &field.value else {
+                            continue;
+                        };
+                        let used = match vocabulary {
+                            Vocabulary::Tiers => &uses.tiers,
+                            Vocabulary::Fields => &uses.fields,
+                            Vocabulary::RiskFlags => &uses.risk_flags,
+                            _ => continue,
+                        };
+                        for name in names.iter().filter(|n| !used.contains(&n.node)) {
+                            let mut d = cx.warning(
+                                &RULE,
+                                *file,
+                                name.span,
+                                format!("{} `{}` is never used", vocabulary.singular(), name.node),
+                            );
+                            d.label = "no task mentions it".to_owned();
+                            d.help = Some(format!(
+                                "use it in a task, or remove it from `{}`",
+                                vocabulary.keyword()
+                            ));
+                            out.push(d);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

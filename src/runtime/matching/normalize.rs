@@ -1,0 +1,219 @@
+//! Text normalization shared by patterns and texts:
+//!
+//! - Unicode compatibility decomposition (NFKD: full-width letters, ligatures,
+//!   no-break spaces), applied per character so offsets can be kept;
+//! - lower case;
+//! - look-alike letters of other scripts (a Cyrillic `е`) folded to the
+//!   ASCII letter they imitate (UTS #39 confusable skeletons, applied only to
+//!   non-ASCII characters whose skeleton is ASCII, so `m` and `rn` stay apart);
+//! - every quote and apostrophe style to `'`, every dash to `-`;
+//! - invisible characters (zero-width spaces and joiners, soft hyphens, word
+//!   joiners, BOM) removed;
+//! - any run of whitespace (no-break spaces, tabs, line breaks) as one space.
+
+use unicode_normalization::char::decompose_compatible;
+
+/// A normalized text and, for each of its bytes, the original bytes it came from.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    pub text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Normalized {
+    /// The original byte range of the normalized range `start..end`.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.text.len() {
+            return (0, 0);
+        }
+        (self.starts[start] as usize, self.ends[end - 1] as usize)
+    }
+}
+
+/// Normalizes a text, keeping where each byte came from.
+pub fn normalize(text: &str) -> Normalized {
+    let mut out = Normalized {
+        text: String::with_capacity(text.len()),
+        starts: Vec::with_capacity(text.len()),
+        ends: Vec::with_capacity(text.len()),
+    };
+    fold(text, |c, start, end| {
+        out.text.push(c);
+        for _ in 0..c.len_utf8() {
+            // Texts over 4 GiB are not graded; offsets fit in u32.
+            out.starts.push(start as u32);
+            out.ends.push(end as u32);
+        }
+    });
+    out
+}
+
+/// Normalizes a pattern (or a text whose offsets are not needed).
+pub fn normalize_pattern(text: &str) -> String {
+    if text.is_ascii() {
+        return fold_ascii_text(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    fold(text, |c, _, _| out.push(c));
+    out
+}
+
+/// [`fold`] for pure ASCII, byte by byte: the common case of grading.
+fn fold_ascii_text(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    let mut pending_space = false;
+    for &b in text.as_bytes() {
+        if b.is_ascii_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(b' ');
+            pending_space = false;
+        }
+        out.push(match b {
+            b'"' | b'`' => b'\'',
+            b => b.to_ascii_lowercase(),
+        });
+    }
+    // Only ASCII bytes were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Feeds each normalized character, with the original byte range of the
+/// character it came from, to `emit`.
+fn fold(text: &str, mut emit: impl FnMut(char, usize, usize)) {
+    let mut pending_space = false;
+    let mut any = false;
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        if c.is_ascii() {
+            // The fast path: ASCII needs only case and whitespace folding.
+            if c.is_ascii_whitespace() {
+                pending_space = any;
+            } else {
+                if pending_space {
+                    emit(' ', start, start);
+                    pending_space = false;
+                }
+                emit(fold_ascii(c), start, end);
+                any = true;
+            }
+            continue;
+        }
+        if is_invisible(c) {
+            continue;
+        }
+        decompose_compatible(c, |d| {
+            for l in d.to_lowercase() {
+                let m = fold_char(l);
+                if m.is_whitespace() {
+                    pending_space = any;
+                    continue;
+                }
+                if is_invisible(m) {
+                    continue;
+                }
+                if pending_space {
+                    emit(' ', start, start);
+                    pending_space = false;
+                }
+                emit(m, start, end);
+                any = true;
+            }
+        });
+    }
+}
+
+fn fold_ascii(c: char) -> char {
+    match c {
+        '"' | '`' => '\'',
+        c => c.to_ascii_lowercase(),
+    }
+}
+
+/// Quotes, dashes and look-alike letters of one (lower-cased) character.
+fn fold_char(c: char) -> char {
+    match c {
+        '\'' | '"' | '`' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}'
+        | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2032}' | '\u{2033}' | '\u{2035}'
+        | '\u{2036}' | '\u{00B4}' | '\u{02BC}' | '\u{02B9}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{2039}' | '\u{203A}' | '\u{FF02}' | '\u{FF07}' => '\'',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '\u{2E3A}' | '\u{2E3B}' => '-',
+        c if c.is_ascii() => c,
+        c => look_alike(c).unwrap_or(c),
+    }
+}
+
+/// The ASCII letter a character of another script imitates, if any.
+fn look_alike(c: char) -> Option<char> {
+    let mut buf = [0u8; 4];
+    let mut skeleton = unicode_security::skeleton(c.encode_utf8(&mut buf));
+    let first = skeleton.next()?;
+    if skeleton.next().is_some() || !first.is_ascii_alphanumeric() {
+        return None;
+    }
+    Some(first.to_ascii_lowercase())
+}
+
+/// Characters that render as nothing and are used to split words unseen.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'              // soft hyphen
+        | '\u{034F}'            // combining grapheme joiner
+        | '\u{061C}'            // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+        | '\u{180B}'..='\u{180E}' // Mongolian variation selectors, vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space, joiners, direction marks
+        | '\u{202A}'..='\u{202E}' // bidi embedding controls
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}' // bidi isolates, deprecated format characters
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors
+        | '\u{FEFF}'            // zero-width no-break space (BOM)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_what_the_contract_lists() {
+        assert_eq!(normalize_pattern("Can\u{2019}t  Provide"), "can't provide");
+        assert_eq!(
+            normalize_pattern("５\u{2013}7 business\u{a0}days"),
+            "5-7 business days"
+        );
+        assert_eq!(normalize_pattern("reg\u{200B}ed\u{00AD}it"), "regedit");
+        assert_eq!(normalize_pattern("ｒｅｇｅｄｉｔ"), "regedit");
+        assert_eq!(normalize_pattern("r\u{0435}gedit"), "regedit"); // Cyrillic е
+        assert_eq!(normalize_pattern("\u{0455}udo"), "sudo"); // Cyrillic ѕ
+        assert_eq!(normalize_pattern("  a \n\t b  "), "a b");
+        assert_eq!(normalize_pattern("\u{FB01}le"), "file"); // ligature
+        assert_eq!(normalize_pattern("modern"), "modern"); // ASCII untouched
+                                                           // The ASCII fast path agrees with the general one.
+        for text in [
+            "  Can't \"Stop\"\t`now`  ",
+            "a\r\n\nb",
+            "",
+            " ",
+            "X-Y_z 1:2",
+        ] {
+            let mut general = String::new();
+            fold(text, |c, _, _| general.push(c));
+            assert_eq!(normalize_pattern(text), general, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn spans_map_back_to_the_original() {
+        let text = "Run ｒｅｇ\u{200B}edit now";
+        let n = normalize(text);
+        let at = n.text.find("regedit").expect("found");
+        let (s, e) = n.original_span(at, at + "regedit".len());
+        assert_eq!(&text[s..e], "ｒｅｇ\u{200B}edit");
+    }
+}
