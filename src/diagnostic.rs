@@ -108,6 +108,13 @@ codes! {
     /// `paths = ["tasks"]` and a `[lint.rules]` table mapping a rule code or
     /// name to `"allow"`, `"warn"` or `"deny"`.
     Config = "E0901", "invalid taskc.toml";
+    /// The task's gold episode (classify to gold, request exactly the
+    /// required fields, handle the follow-up, reply and note with one
+    /// alternative of every group, set the gold status and resolution,
+    /// submit) does not score 1.0 when run through the environment: no agent
+    /// can earn full marks. The message says which component falls short
+    /// and why, such as more steps needed than `max_steps` allows.
+    Unsolvable = "E1001", "task cannot reach a score of 1.0";
 }
 
 impl fmt::Display for Code {

@@ -9,6 +9,7 @@ mod floors;
 mod follow_up;
 mod markers;
 mod names;
+mod solvability;
 mod task;
 mod tree;
 
@@ -222,9 +223,8 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         }
     }
 
-    diagnostic::sort(&mut diagnostics);
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let document = match scope.domain {
+    let mut document = match scope.domain {
         Some(domain) if !has_errors => Some(Document {
             domain,
             marker_sets: scope
@@ -239,6 +239,27 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         }),
         _ => None,
     };
+
+    // Solvability runs the environment, so it needs a valid spec.
+    if let Some(doc) = &document {
+        let runtimes = crate::runtime::env::TaskRuntime::all(doc);
+        let found: Vec<Diagnostic> = decls
+            .tasks
+            .par_iter()
+            .filter_map(|(file, t)| runtimes.get(&t.id.node).map(|rt| (file, t, rt)))
+            .flat_map_iter(|(file, t, rt)| {
+                let mut cx = Cx::new(*file);
+                solvability::check(&mut cx, t.id.span, rt);
+                cx.diagnostics
+            })
+            .collect();
+        if !found.is_empty() {
+            document = None;
+        }
+        diagnostics.extend(found);
+    }
+    diagnostic::sort(&mut diagnostics);
+    drop(decls);
     Compilation {
         document,
         diagnostics,

@@ -1,0 +1,97 @@
+//! Reference episodes of a task: the gold episode (what the compiler runs to
+//! prove a task solvable) and the do-nothing episode (`submit` alone).
+
+use serde_json::{json, Value};
+
+use super::{Episode, StepResult, TaskRuntime};
+use crate::runtime::matching;
+use crate::spec::{FollowUpOutcome, MatchMode};
+
+/// The gold episode's actions: classify to gold, request exactly the
+/// required fields, ask again for what a partial or incorrect follow-up
+/// left missing, reply and note with one alternative of every group, set the
+/// gold status and resolution, submit. `submit` is left out when the
+/// episode reaches `max_steps` without it (the episode ends there anyway).
+pub fn actions(rt: &TaskRuntime) -> Vec<Value> {
+    let t = &rt.spec;
+    let mut out = vec![json!({
+        "action_type": "classify",
+        "queue": t.gold_queue,
+        "priority": t.gold_priority,
+        "issue_type": t.gold_issue_type,
+    })];
+    if !t.required_requested_fields.is_empty() {
+        out.push(json!({"action_type": "request_info", "fields": t.required_requested_fields}));
+        if matches!(
+            t.follow_up_outcome,
+            FollowUpOutcome::Partial | FollowUpOutcome::Incorrect
+        ) {
+            let missing: Vec<&String> = t
+                .required_requested_fields
+                .iter()
+                .filter(|f| !t.follow_up_provided_fields.contains(f))
+                .collect();
+            out.push(json!({"action_type": "request_info", "fields": missing}));
+        }
+    }
+    let pick = |group: &Vec<String>| -> String {
+        // The first alternative that carries no forbidden marker.
+        group
+            .iter()
+            .find(|alt| {
+                !t.forbidden_reply_markers
+                    .iter()
+                    .any(|f| matching::occurs_in(f, MatchMode::Substring, alt))
+            })
+            .unwrap_or(&group[0])
+            .clone()
+    };
+    if !t.required_reply_markers.is_empty() {
+        let parts: Vec<String> = t.required_reply_markers.iter().map(pick).collect();
+        out.push(json!({"action_type": "reply", "message": format!("{}.", parts.join(". "))}));
+    }
+    if !t.required_note_markers.is_empty() {
+        let parts: Vec<String> = t
+            .required_note_markers
+            .iter()
+            .map(|g| g[0].clone())
+            .collect();
+        out.push(json!({"action_type": "add_note", "text": format!("{}.", parts.join(". "))}));
+    }
+    out.push(json!({
+        "action_type": "set_status",
+        "status": t.gold_status,
+        "resolution_code": t.gold_resolution_code,
+    }));
+    out.push(json!({"action_type": "submit"}));
+    if out.len() > t.max_steps as usize && out.len() - 1 == t.max_steps as usize {
+        out.pop();
+    }
+    out
+}
+
+/// How many steps the gold episode needs (without a final `submit`).
+pub fn steps_needed(rt: &TaskRuntime) -> usize {
+    let actions = actions(rt);
+    let ends_with_submit = actions.last().is_some_and(|a| a["action_type"] == "submit");
+    actions.len() - usize::from(ends_with_submit)
+}
+
+/// The do-nothing episode.
+pub fn do_nothing() -> Vec<Value> {
+    vec![json!({"action_type": "submit"})]
+}
+
+/// Runs actions from reset until the episode ends or they run out; returns
+/// every step's result (the reset first).
+pub fn run(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> Vec<StepResult> {
+    let (mut episode, first) = Episode::reset(rt, None, None);
+    let mut out = vec![first];
+    for action in actions {
+        match episode.step(action) {
+            Ok(result) => out.push(result),
+            Err(_) => break,
+        }
+    }
+    out
+}

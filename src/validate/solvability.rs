@@ -1,0 +1,72 @@
+//! Every task must be solvable: its gold episode, run through the real
+//! environment, scores 1.0. A task where it does not is an error at the
+//! task, saying which component falls short and why.
+
+use std::sync::Arc;
+
+use super::{Cx, Decorate};
+use crate::diagnostic::Code;
+use crate::runtime::env::{gold, TaskRuntime};
+use crate::syntax::Span;
+
+pub(crate) fn check(cx: &mut Cx, at: Span, rt: &Arc<TaskRuntime>) {
+    let results = gold::run(rt.clone(), &gold::actions(rt));
+    let Some(last) = results.last() else { return };
+    let score = last.info.score;
+    if score >= 1.0 - 1e-9 {
+        return;
+    }
+    let t = &rt.spec;
+    let needed = gold::steps_needed(rt);
+    let short: Vec<String> = last
+        .info
+        .breakdown
+        .components()
+        .iter()
+        .filter(|(_, v)| *v < 1.0 - 1e-9)
+        .map(|(name, v)| format!("{name} {}", round(*v)))
+        .collect();
+    let mut reasons = Vec::new();
+    if needed > t.max_steps as usize {
+        reasons.push(format!(
+            "its gold episode needs {needed} steps but `max_steps` is {}",
+            t.max_steps
+        ));
+    }
+    if t.sla_step_cost > t.ticket.sla_minutes_remaining {
+        reasons.push(format!(
+            "routing at the first step already costs {} SLA minutes but the ticket has {}",
+            t.sla_step_cost, t.ticket.sla_minutes_remaining
+        ));
+    }
+    if reasons.is_empty() {
+        reasons.push(format!("its gold episode scores {}", round(score)));
+    }
+    let help = if needed > t.max_steps as usize {
+        format!("raise `max_steps` to at least {needed}, or ask for less")
+    } else if t.sla_step_cost > t.ticket.sla_minutes_remaining {
+        "lower `sla_step_cost` or raise the ticket's `sla_minutes`".to_owned()
+    } else {
+        "run `taskc run` with the gold actions to see each step".to_owned()
+    };
+    cx.error(
+        Code::Unsolvable,
+        at,
+        format!(
+            "task `{}` cannot reach a score of 1.0: {}",
+            t.task_id,
+            reasons.join("; ")
+        ),
+    )
+    .label(format!(
+        "the gold episode scores {} (short: {})",
+        round(score),
+        short.join(", ")
+    ))
+    .help(help);
+}
+
+fn round(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
