@@ -116,3 +116,125 @@ fn schema_is_json() {
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(value["properties"]["tasks"].is_object());
 }
+
+fn taskc_with_input(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("runs")
+}
+
+const GOLD_BILLING: &str = r#"{"action_type":"classify","queue":"billing_ops","priority":"high","issue_type":"duplicate_charge"}
+{"action_type":"reply","message":"Your refund for the duplicate charge will arrive within 5-7 business days."}
+{"action_type":"add_note","text":"Duplicate charge; refund approved."}
+{"action_type":"set_status","status":"resolved","resolution_code":"refund_approved"}
+{"action_type":"submit"}
+"#;
+
+#[test]
+fn run_prints_one_object_per_step_and_the_final_breakdown() {
+    let out = taskc_with_input(&["run", "billing_refund_easy"], GOLD_BILLING.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 6, "reset plus five steps");
+    let last = lines.last().expect("last");
+    assert_eq!(last["step"], 5);
+    assert_eq!(last["done"], true);
+    assert!((last["info"]["score"].as_f64().expect("score") - 1.0).abs() < 1e-9);
+    for component in [
+        "queue",
+        "priority",
+        "issue_type",
+        "status",
+        "resolution_code",
+        "info_requests",
+        "reply",
+        "note",
+        "process",
+    ] {
+        assert_eq!(last["info"]["breakdown"][component], 1.0, "{component}");
+    }
+    let again = taskc_with_input(&["run", "billing_refund_easy"], GOLD_BILLING.as_bytes());
+    assert_eq!(out.stdout, again.stdout, "byte-identical");
+}
+
+#[test]
+fn run_rejects_actions_after_the_end_and_unknown_tasks() {
+    let input = format!("{GOLD_BILLING}{{\"action_type\":\"submit\"}}\n");
+    let out = taskc_with_input(&["run", "billing_refund_easy"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("line 6: an action after the episode ended"),
+        "{}",
+        stderr(&out)
+    );
+    let out = taskc_with_input(&["run", "no_such_task"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the known tasks are: account_takeover_medium"));
+}
+
+#[test]
+fn run_turns_garbage_into_invalid_steps() {
+    let out = taskc_with_input(
+        &["run", "api_incident_hard"],
+        b"\xff\xfe not json\n{\"action_type\":\"fly\"}\n[]\n",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let errors: Vec<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["observation"]["last_action_error"]["message"]
+                .as_str()
+                .expect("error")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(errors.len(), 3);
+    assert!(errors[0].contains("not JSON"));
+    assert!(errors[1].contains("unknown action_type `fly`"));
+    assert!(errors[2].contains("JSON object"));
+}
+
+#[test]
+fn play_works_through_a_pipe() {
+    let script = "classify billing_ops high duplicate_charge\nreqest x\nreply Your refund for the duplicate charge arrives within 5-7 business days.\nnote Duplicate charge, refund approved.\nstatus resolved refund_approved\nsubmit\n";
+    let out = taskc_with_input(&["play", "billing_refund_easy"], script.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Charged twice after I canceled"),
+        "shows the ticket"
+    );
+    assert!(text.contains("[KB-101]"), "shows the knowledge base");
+    assert!(text.contains("did you mean `request`?"));
+    assert!(text.contains("episode over: final score 1.000"), "{text}");
+}
+
+#[test]
+fn schema_prints_runtime_types() {
+    for kind in ["spec", "action", "observation", "state", "step"] {
+        let out = taskc(&["schema", kind]);
+        assert_eq!(out.status.code(), Some(0), "{kind}");
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert!(value.is_object(), "{kind}");
+    }
+    let action: serde_json::Value =
+        serde_json::from_slice(&taskc(&["schema", "action"]).stdout).expect("json");
+    assert!(action.to_string().contains("request_info"));
+}

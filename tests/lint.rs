@@ -111,7 +111,7 @@ fn lint_renderings() {
         for rule in RULES {
             let (sources, found) = lint_fixture(&fixture(rule.code));
             let rendered: String = found.iter().map(|d| d.render(&sources)).collect();
-            insta::assert_snapshot!(format!("lint__{}", rule.code), rendered);
+            insta::assert_snapshot!(rule.code, rendered);
         }
     });
 }
@@ -149,11 +149,11 @@ fn machine_formats_of_one_multi_diagnostic_fixture() {
     }
     check_sarif(&sarif, found.len());
     common::with_snapshots(|| {
-        insta::assert_json_snapshot!("lint__format_json", json);
-        insta::assert_snapshot!("lint__format_github", github);
+        insta::assert_json_snapshot!("format_json", json);
+        insta::assert_snapshot!("format_github", github);
         let mut stable = sarif.clone();
         stable["runs"][0]["tool"]["driver"]["version"] = "VERSION".into();
-        insta::assert_json_snapshot!("lint__format_sarif", stable);
+        insta::assert_json_snapshot!("format_sarif", stable);
     });
 }
 

@@ -25,8 +25,55 @@ pub enum Command {
     Rules,
     /// Explain a diagnostic code or lint rule.
     Explain(ExplainArgs),
-    /// Print the JSON Schema of the compiled form.
-    Schema,
+    /// Run one episode: JSON actions in (one per line), one JSON object per step out.
+    Run(RunArgs),
+    /// Play a task interactively (or through a pipe), with a short action syntax.
+    Play(PlayArgs),
+    /// Print a JSON Schema: the compiled form (default), or the runtime's types.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The task to run.
+    pub task_id: String,
+    /// Where the .task files are.
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
+    /// A file of JSON actions, one per line; `-` (the default) is standard input.
+    #[arg(long, default_value = "-")]
+    pub actions: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlayArgs {
+    /// The task to play.
+    pub task_id: String,
+    /// Where the .task files are.
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum, default_value_t = SchemaKind::Spec)]
+    pub kind: SchemaKind,
+}
+
+/// A JSON Schema `taskc schema` can print.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SchemaKind {
+    /// The compiled document (`taskc compile`).
+    Spec,
+    /// An environment action.
+    Action,
+    /// An environment observation.
+    Observation,
+    /// An episode's state.
+    State,
+    /// The result of reset and step.
+    Step,
 }
 
 #[derive(Debug, clap::Args)]

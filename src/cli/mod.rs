@@ -6,6 +6,8 @@ mod check;
 mod compile;
 mod explain;
 mod lint;
+mod play;
+mod run;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,15 +40,57 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Rules => explain::rules(),
         Command::Explain(args) => explain::explain(&args),
-        Command::Schema => {
-            let schema = taskc::spec::schema();
-            print_json(&schema)
-        }
+        Command::Run(args) => run::run(&args),
+        Command::Play(args) => play::run(&args),
+        Command::Schema(args) => print_json(&schema(args.kind)),
     };
     if let Outcome::Failed(message) = &outcome {
         eprintln!("error: {message}");
     }
     outcome.code()
+}
+
+fn schema(kind: args::SchemaKind) -> schemars::Schema {
+    use args::SchemaKind;
+    use taskc::runtime::env;
+    match kind {
+        SchemaKind::Spec => taskc::spec::schema(),
+        SchemaKind::Action => schemars::schema_for!(env::Action),
+        SchemaKind::Observation => schemars::schema_for!(env::Observation),
+        SchemaKind::State => schemars::schema_for!(env::State),
+        SchemaKind::Step => schemars::schema_for!(env::StepResult),
+    }
+}
+
+/// Compiles the tasks in `dir` and returns the runtime of `task_id`.
+pub(crate) fn load_task(
+    dir: &std::path::Path,
+    task_id: &str,
+) -> Result<std::sync::Arc<taskc::runtime::env::TaskRuntime>, Outcome> {
+    let (sources, compilation) = load(&[dir.to_path_buf()])?;
+    let Some(document) = &compilation.document else {
+        report(&sources, &compilation);
+        eprintln!(
+            "error: the tasks in `{}` do not compile: {}",
+            dir.display(),
+            plural(compilation.error_count(), "error", "errors")
+        );
+        return Err(Outcome::Problems);
+    };
+    let mut runtimes = taskc::runtime::env::TaskRuntime::all(document);
+    match runtimes.remove(task_id) {
+        Some(rt) => Ok(rt),
+        None => {
+            let known: Vec<&str> = document.tasks.keys().map(String::as_str).collect();
+            let hint = taskc::suggest::did_you_mean(task_id, known.iter().copied())
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            Err(Outcome::Failed(format!(
+                "unknown task `{task_id}`{hint}; the known tasks are: {}",
+                known.join(", ")
+            )))
+        }
+    }
 }
 
 fn print_json(value: &impl serde::Serialize) -> Outcome {

@@ -61,6 +61,8 @@ pub struct TaskMarkers {
 /// What the rules look at.
 pub struct LintContext<'a> {
     pub sources: &'a Sources,
+    /// The compiled spec, when the sources compiled without error.
+    pub document: Option<&'a crate::spec::Document>,
     pub asts: &'a [(FileId, ast::File)],
     pub tasks: Vec<TaskMarkers>,
     /// Marker sets by name, with their own group.
@@ -68,7 +70,11 @@ pub struct LintContext<'a> {
 }
 
 impl<'a> LintContext<'a> {
-    pub fn new(sources: &'a Sources, asts: &'a [(FileId, ast::File)]) -> Self {
+    pub fn new(
+        sources: &'a Sources,
+        asts: &'a [(FileId, ast::File)],
+        document: Option<&'a crate::spec::Document>,
+    ) -> Self {
         let mut sets = BTreeMap::new();
         for (file, ast) in asts {
             for item in &ast.items {
@@ -94,6 +100,7 @@ impl<'a> LintContext<'a> {
         }
         let mut cx = LintContext {
             sources,
+            document,
             asts,
             tasks: Vec::new(),
             sets,
@@ -219,7 +226,7 @@ pub fn covers(broad: &Alt, narrow: &Alt) -> bool {
 /// Runs every rule at its configured level and returns the findings in
 /// source order (rules at `allow` are skipped, `deny` findings are errors).
 pub fn lint(sources: &Sources, compilation: &Compilation, config: &Config) -> Vec<Diagnostic> {
-    let cx = LintContext::new(sources, &compilation.asts);
+    let cx = LintContext::new(sources, &compilation.asts, compilation.document.as_ref());
     let mut out = Vec::new();
     for rule in RULES {
         let level = config.level(rule);

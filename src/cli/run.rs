@@ -1,0 +1,103 @@
+//! `taskc run TASK_ID`: one episode from JSON Lines actions; one JSON object
+//! per step on stdout, the reset first (step 0). Same input, same bytes.
+
+use std::io::{BufRead, Write};
+
+use serde::Serialize;
+
+use super::args::RunArgs;
+use super::{load_task, Outcome};
+use taskc::runtime::env::{Episode, Info, Observation, StepResult};
+
+#[derive(Serialize)]
+struct Line<'a> {
+    step: u32,
+    reward: f64,
+    done: bool,
+    observation: &'a Observation,
+    info: &'a Info,
+}
+
+fn print(out: &mut impl Write, result: &StepResult) -> std::io::Result<()> {
+    let line = Line {
+        step: result.observation.step,
+        reward: result.reward,
+        done: result.done,
+        observation: &result.observation,
+        info: &result.info,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
+pub fn run(args: &RunArgs) -> Outcome {
+    let rt = match load_task(&args.tasks, &args.task_id) {
+        Ok(rt) => rt,
+        Err(outcome) => return outcome,
+    };
+    let input: Box<dyn BufRead> = if args.actions == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(&args.actions) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => return Outcome::Failed(format!("cannot read `{}`: {e}", args.actions)),
+        }
+    };
+    let (mut episode, first) = Episode::reset(rt, None, None);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Err(e) = print(&mut out, &first) {
+        return write_failed(e);
+    }
+    let mut input = input;
+    let mut raw = Vec::new();
+    let mut line_no = 0;
+    loop {
+        raw.clear();
+        match input.read_until(b'\n', &mut raw) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Outcome::Failed(format!("cannot read the actions: {e}")),
+        }
+        line_no += 1;
+        // Invalid UTF-8 is kept (lossily) and becomes an invalid action.
+        let line = String::from_utf8_lossy(&raw);
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if episode.is_done() {
+            let _ = out.flush();
+            eprintln!(
+                "error: line {line_no}: an action after the episode ended (it ended at step {})",
+                episode.observation().step
+            );
+            return Outcome::Problems;
+        }
+        let result = match episode.step_text(line) {
+            Ok(result) => result,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        if let Err(e) = print(&mut out, &result) {
+            return write_failed(e);
+        }
+    }
+    if let Err(e) = out.flush() {
+        return write_failed(e);
+    }
+    if !episode.is_done() {
+        eprintln!(
+            "note: the actions ran out before the episode ended (step {}, no submit)",
+            episode.observation().step
+        );
+    }
+    Outcome::Clean
+}
+
+fn write_failed(e: std::io::Error) -> Outcome {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Outcome::Clean
+    } else {
+        Outcome::Failed(format!("cannot write to standard output: {e}"))
+    }
+}
