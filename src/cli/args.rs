@@ -29,6 +29,10 @@ pub enum Command {
     Run(RunArgs),
     /// Play a task interactively (or through a pipe), with a short action syntax.
     Play(PlayArgs),
+    /// The L1 decision-tree validator: check nodes, choose the next node,
+    /// normalize walks, check trees (JSON in and out).
+    #[command(subcommand)]
+    Tree(TreeCommand),
     /// Print a JSON Schema: the compiled form (default), or the runtime's types.
     Schema(SchemaArgs),
 }
@@ -135,4 +139,29 @@ pub struct CompileArgs {
 pub enum Format {
     Json,
     Toml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TreeCommand {
+    /// Check a node (or JSON Lines of nodes): exit 0 accepted, 1 rejected.
+    CheckNode(TreeArgs),
+    /// Choose the next node from `{"walk": [...], "candidates": [...]}`.
+    Next(TreeArgs),
+    /// Turn a walk (a list of steps) into a tree; exit 1 on a walk it refuses.
+    Normalize(TreeArgs),
+    /// Check a whole tree: exit 0 valid, 1 invalid.
+    Check(TreeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TreeArgs {
+    /// A JSON file, or `-` (the default) for standard input.
+    #[arg(default_value = "-")]
+    pub input: String,
+    /// The tree policy to use when several are declared.
+    #[arg(long, value_name = "NAME")]
+    pub tree: Option<String>,
+    /// Where the .task files are.
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
 }

@@ -8,6 +8,7 @@ mod explain;
 mod lint;
 mod play;
 mod run;
+mod tree;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),
+        Command::Tree(command) => tree::run(&command),
         Command::Schema(args) => print_json(&schema(args.kind)),
     };
     if let Outcome::Failed(message) = &outcome {

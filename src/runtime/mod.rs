@@ -4,3 +4,4 @@
 
 pub mod env;
 pub mod matching;
+pub mod tree;

@@ -1,0 +1,162 @@
+//! The L1 decision-tree validator (TREE.md), driven by a declared tree
+//! policy and its floors: check a node against the hard floors, choose among
+//! the candidates of successive attempts, cap the depth, normalize a walk
+//! into a tree, and check a whole tree. The model call stays outside: callers
+//! hand candidate nodes and walks as JSON.
+
+mod check;
+mod node;
+mod walk;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::runtime::matching::Matcher;
+use crate::spec::{Document, MatchMode, TreePolicy};
+
+pub use check::{check_tree, TreeProblem, TreeReport};
+pub use node::{NodeReport, Violation};
+pub use walk::{normalize, WalkError};
+
+/// A tree policy compiled with its floors into one automaton.
+#[derive(Debug)]
+pub struct Validator {
+    pub name: String,
+    pub policy: TreePolicy,
+    matcher: Matcher,
+    /// For each pattern: (floor, reason, phrase).
+    phrases: Vec<(String, String, String)>,
+}
+
+impl Validator {
+    /// Compiles the policy `name` of a document.
+    pub fn new(document: &Document, name: &str) -> Option<Validator> {
+        let policy = document.trees.get(name)?.clone();
+        let mut phrases = Vec::new();
+        let mut patterns: Vec<(String, MatchMode)> = Vec::new();
+        for floor_name in &policy.floors {
+            let Some(floor) = document.floors.get(floor_name) else {
+                continue;
+            };
+            for group in &floor.groups {
+                for phrase in &group.phrases {
+                    phrases.push((
+                        floor_name.clone(),
+                        group.reason.clone(),
+                        phrase.text.clone(),
+                    ));
+                    patterns.push((phrase.text.clone(), phrase.mode));
+                }
+            }
+        }
+        let matcher = Matcher::new(patterns.iter().map(|(t, m)| (t.as_str(), *m)));
+        Some(Validator {
+            name: name.to_owned(),
+            policy,
+            matcher,
+            phrases,
+        })
+    }
+
+    /// Every validator of a document, by name.
+    pub fn all(document: &Document) -> BTreeMap<String, Validator> {
+        document
+            .trees
+            .keys()
+            .filter_map(|name| Validator::new(document, name).map(|v| (name.clone(), v)))
+            .collect()
+    }
+
+    /// Checks one candidate node.
+    pub fn check_node(&self, node: &Value) -> NodeReport {
+        node::check(self, node, &[])
+    }
+
+    /// Real steps of a walk: hidden `meta` entries do not count.
+    pub fn depth(walk: &[Value]) -> usize {
+        walk.iter()
+            .filter(|s| s.get("node_type").and_then(Value::as_str) != Some("meta"))
+            .count()
+    }
+
+    /// The next node: the depth-cap escalation for a walk at or over the cap;
+    /// else the first acceptable candidate among the first `attempts`; else
+    /// the fallback escalation.
+    pub fn next(&self, walk: &[Value], candidates: &[Value]) -> Next {
+        let depth = Self::depth(walk);
+        if depth >= self.policy.max_depth as usize {
+            return Next {
+                node: escalate("depth_cap", &self.policy.depth_cap_text),
+                source: "depth_cap",
+                attempt: None,
+                depth,
+                rejected: Vec::new(),
+            };
+        }
+        let mut rejected = Vec::new();
+        for (i, candidate) in candidates
+            .iter()
+            .take(self.policy.attempts as usize)
+            .enumerate()
+        {
+            let report = self.check_node(candidate);
+            if report.accepted {
+                return Next {
+                    node: candidate.clone(),
+                    source: "candidate",
+                    attempt: Some(i + 1),
+                    depth,
+                    rejected,
+                };
+            }
+            rejected.push(report);
+        }
+        Next {
+            node: escalate("generation_failed", &self.policy.failure_text),
+            source: "generation_failed",
+            attempt: None,
+            depth,
+            rejected,
+        }
+    }
+
+    pub(crate) fn scan(&self, text: &str) -> Vec<Violation> {
+        self.matcher
+            .find_all(text)
+            .into_iter()
+            .map(|m| {
+                let (floor, reason, phrase) = &self.phrases[m.pattern];
+                Violation::HardFloor {
+                    floor: floor.clone(),
+                    reason: reason.clone(),
+                    phrase: phrase.clone(),
+                    start: text[..m.start].chars().count(),
+                    end: text[..m.end].chars().count(),
+                    matched: text[m.start..m.end].to_owned(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn escalate(reason: &str, text: &str) -> Value {
+    json!({"node_type": "escalate", "reason_category": reason, "text": text})
+}
+
+/// The outcome of choosing the next node.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Next {
+    /// The chosen node.
+    pub node: Value,
+    /// `candidate`, `depth_cap` or `generation_failed`.
+    pub source: &'static str,
+    /// Which attempt was accepted (1-based), for a candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<usize>,
+    /// The walk's depth (hidden `meta` entries excluded).
+    pub depth: usize,
+    /// Why each earlier candidate was rejected.
+    pub rejected: Vec<NodeReport>,
+}

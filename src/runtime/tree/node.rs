@@ -1,0 +1,85 @@
+//! Checking one node: a known node type, a text, and no hard-floor phrase.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Validator;
+
+/// One reason a node is rejected.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Violation {
+    /// The node is not a JSON object.
+    NotAnObject { message: String },
+    /// `node_type` is missing or not one the policy allows.
+    UnknownNodeType {
+        node_type: Option<String>,
+        allowed: Vec<String>,
+    },
+    /// `text` is missing, not a string, or empty.
+    MissingText,
+    /// A hard-floor phrase occurs in the text. `start`/`end` are character
+    /// offsets into the original text; `matched` is the text there.
+    HardFloor {
+        floor: String,
+        reason: String,
+        phrase: String,
+        start: usize,
+        end: usize,
+        matched: String,
+    },
+}
+
+/// Whether a node is accepted, and every reason it is not.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeReport {
+    pub accepted: bool,
+    pub violations: Vec<Violation>,
+}
+
+/// Checks a node; `extra_types` are allowed beside the policy's node types
+/// (a tree check allows the `needs_review` stubs normalization creates).
+pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeReport {
+    let mut violations = Vec::new();
+    let Some(object) = node.as_object() else {
+        violations.push(Violation::NotAnObject {
+            message: format!("a node is a JSON object, not {}", kind(node)),
+        });
+        return NodeReport {
+            accepted: false,
+            violations,
+        };
+    };
+    let node_type = object.get("node_type").and_then(Value::as_str);
+    let known = node_type
+        .is_some_and(|t| v.policy.node_types.iter().any(|k| k == t) || extra_types.contains(&t));
+    if !known {
+        let mut allowed = v.policy.node_types.clone();
+        allowed.extend(extra_types.iter().map(|s| s.to_string()));
+        violations.push(Violation::UnknownNodeType {
+            node_type: node_type
+                .map(str::to_owned)
+                .or_else(|| object.get("node_type").map(|x| x.to_string())),
+            allowed,
+        });
+    }
+    match object.get("text").and_then(Value::as_str) {
+        Some(text) if !text.trim().is_empty() => violations.extend(v.scan(text)),
+        _ => violations.push(Violation::MissingText),
+    }
+    NodeReport {
+        accepted: violations.is_empty(),
+        violations,
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
