@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod lint;
 pub mod report;
 pub mod runtime;
+pub mod serve;
 pub mod source;
 pub mod spec;
 pub mod suggest;

@@ -29,6 +29,9 @@ pub enum Command {
     Run(RunArgs),
     /// Play a task interactively (or through a pipe), with a short action syntax.
     Play(PlayArgs),
+    /// Serve the environment to OpenEnv clients (WebSocket /ws) and over HTTP,
+    /// with the tree validator.
+    Serve(ServeArgs),
     /// The L1 decision-tree validator: check nodes, choose the next node,
     /// normalize walks, check trees (JSON in and out).
     #[command(subcommand)]
@@ -164,4 +167,26 @@ pub struct TreeArgs {
     /// Where the .task files are.
     #[arg(long, default_value = "tasks")]
     pub tasks: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where the .task files are (compiled at start-up).
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// The port (0 picks a free one; the address is printed on stdout).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Concurrent sessions (WebSocket connections plus HTTP episodes).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_sessions: u32,
+    /// Drop a session after this many seconds without a message.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout: u64,
+    /// The largest request body or WebSocket message, in bytes.
+    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..=(64 << 20)))]
+    pub max_message_bytes: u64,
 }

@@ -8,6 +8,7 @@ mod explain;
 mod lint;
 mod play;
 mod run;
+mod serve;
 mod tree;
 
 use std::io::Write;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Tree(command) => tree::run(&command),
         Command::Schema(args) => print_json(&schema(args.kind)),
     };

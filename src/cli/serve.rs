@@ -1,0 +1,54 @@
+//! `taskc serve`: compile the tasks (a task that does not compile stops the
+//! server with its diagnostics), then serve until SIGINT or SIGTERM.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::args::ServeArgs;
+use super::{load, plural, report, Outcome};
+use taskc::serve::{self, Config};
+
+pub fn run(args: &ServeArgs) -> Outcome {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+    let (sources, compilation) = match load(std::slice::from_ref(&args.tasks)) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
+    let Some(document) = &compilation.document else {
+        report(&sources, &compilation);
+        eprintln!(
+            "error: not serving: the tasks have {}",
+            plural(compilation.error_count(), "error", "errors")
+        );
+        return Outcome::Problems;
+    };
+    let config = Config {
+        max_sessions: args.max_sessions as usize,
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_message_bytes: args.max_message_bytes as usize,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return Outcome::Failed(format!("cannot start the async runtime: {e}")),
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    let tasks = document.tasks.len();
+    let result = runtime.block_on(serve::run(document, config, addr, |bound| {
+        // The one line scripts wait for (with --port 0 it names the port).
+        println!("listening on http://{bound}");
+        let _ = std::io::stdout().flush();
+        tracing::info!(%bound, tasks, "serving");
+    }));
+    match result {
+        Ok(()) => Outcome::Clean,
+        Err(e) => Outcome::Failed(format!("cannot serve on {addr}: {e}")),
+    }
+}

@@ -1,0 +1,220 @@
+"""The stock openenv-core client against `taskc serve`, as CI runs it.
+
+1. Plays the gold episode of every shipped task with the unmodified
+   `GenericEnvClient` over /ws and checks a final score of 1.0. The gold
+   actions are derived here, in Python, from `taskc compile` output, not
+   taken from the server, so this also checks the server independently.
+2. Sends malformed frames (not JSON, unknown type, bad data, oversized) on
+   one raw WebSocket and checks each error code, then checks the connection
+   still works; also an action after the end, through the stock client.
+3. Opens more sessions than --max-sessions and checks CAPACITY_REACHED.
+
+usage: openenv_client.py --url http://127.0.0.1:PORT --taskc PATH --max-sessions N
+Exits 0 when every check passes; prints one line per check and a summary.
+"""
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+from openenv.core import GenericEnvClient
+import websockets
+
+passed, failed = 0, 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def gold_actions(task):
+    """The gold episode, as ENVIRONMENT.md describes it."""
+    actions = [{"action_type": "classify", "queue": task["gold_queue"],
+                "priority": task["gold_priority"], "issue_type": task["gold_issue_type"]}]
+    required = task["required_requested_fields"]
+    if required:
+        actions.append({"action_type": "request_info", "fields": required})
+        if task["follow_up_outcome"] in ("partial", "incorrect"):
+            missing = [f for f in required if f not in task["follow_up_provided_fields"]]
+            actions.append({"action_type": "request_info", "fields": missing})
+    forbidden = [f.lower() for f in task["forbidden_reply_markers"]]
+
+    def pick(group):
+        for alt in group:
+            if not any(f in alt.lower() for f in forbidden):
+                return alt
+        return group[0]
+
+    if task["required_reply_markers"]:
+        actions.append({"action_type": "reply",
+                        "message": ". ".join(pick(g) for g in task["required_reply_markers"]) + "."})
+    if task["required_note_markers"]:
+        actions.append({"action_type": "add_note",
+                        "text": ". ".join(g[0] for g in task["required_note_markers"]) + "."})
+    actions.append({"action_type": "set_status", "status": task["gold_status"],
+                    "resolution_code": task["gold_resolution_code"]})
+    actions.append({"action_type": "submit"})
+    if len(actions) > task["max_steps"]:
+        actions.pop()
+    return actions
+
+
+def play_gold_episodes(url, spec):
+    for task_id, task in sorted(spec["tasks"].items()):
+        with GenericEnvClient(base_url=url).sync() as env:
+            result = env.reset(task_id=task_id)
+            total = result.reward or 0.0
+            for action in gold_actions(task):
+                result = env.step(action)
+                total += result.reward
+            state = env.state()
+            check(f"gold episode of {task_id} scores 1.0",
+                  result.done and abs(state["score"] - 1.0) < 1e-9 and abs(total - 1.0) < 1e-9,
+                  f"done={result.done} score={state['score']} rewards={total}")
+            check(f"state of {task_id} has episode_id and step_count",
+                  state.get("episode_id") and state.get("step_count") == len(gold_actions(task)))
+            try:
+                env.step({"action_type": "submit"})
+                check(f"a step after the end of {task_id} is refused", False, "no error")
+            except RuntimeError as e:
+                check(f"a step after the end of {task_id} is refused", "EXECUTION_ERROR" in str(e), str(e))
+
+
+async def malformed_frames(url, max_bytes):
+    ws_url = url.replace("http://", "ws://") + "/ws"
+    async with websockets.connect(ws_url, max_size=None) as ws:
+        async def ask(raw):
+            await ws.send(raw)
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+        cases = [
+            ("not JSON", "this is not json", "INVALID_JSON"),
+            ("unknown message type", json.dumps({"type": "fly"}), "UNKNOWN_TYPE"),
+            ("reset without task_id", json.dumps({"type": "reset", "data": {}}), "VALIDATION_ERROR"),
+            ("unknown task", json.dumps({"type": "reset", "data": {"task_id": "nope"}}), "VALIDATION_ERROR"),
+            ("step before reset", json.dumps({"type": "step", "data": {"action_type": "submit"}}), "EXECUTION_ERROR"),
+            ("oversized message", json.dumps({"type": "step", "data": {"x": "a" * (max_bytes + 10)}}), "VALIDATION_ERROR"),
+        ]
+        for name, raw, code in cases:
+            reply = await ask(raw)
+            check(f"{name} gets {code}", reply.get("type") == "error" and reply["data"].get("code") == code, reply)
+        reply = await ask(json.dumps({"type": "reset", "data": {"task_id": "billing_refund_easy"}}))
+        check("the connection still works after errors", reply.get("type") == "observation", reply)
+        reply = await ask(json.dumps({"type": "step", "data": "not an object"}))
+        check("a non-object action gets VALIDATION_ERROR",
+              reply.get("type") == "error" and reply["data"]["code"] == "VALIDATION_ERROR" and reply["data"].get("errors"), reply)
+        reply = await ask(json.dumps({"type": "step", "data": {"action_type": "clasify", "queue": "billing_ops"}}))
+        error = reply["data"]["observation"].get("last_action_error") or {}
+        check("an invalid action is consumed and explained",
+              reply.get("type") == "observation" and "did you mean `classify`" in error.get("message", ""), reply)
+        await ws.send(json.dumps({"type": "close"}))
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+            check("close ends the session", False, "got a frame")
+        except websockets.ConnectionClosed as e:
+            check("close ends the session with 1000", e.rcvd is not None and e.rcvd.code == 1000, e)
+
+
+async def capacity(url, max_sessions):
+    ws_url = url.replace("http://", "ws://") + "/ws"
+    # HTTP episodes hold sessions too: fill what is left.
+    with urllib.request.urlopen(url + "/metadata", timeout=10) as r:
+        meta = json.load(r)
+    check("metadata reports the session limit", meta["max_sessions"] == max_sessions, meta)
+    held = [await websockets.connect(ws_url) for _ in range(max_sessions - meta["active_sessions"])]
+    try:
+        for ws in held:
+            await ws.send(json.dumps({"type": "state"}))
+            await asyncio.wait_for(ws.recv(), 10)
+        async with websockets.connect(ws_url) as extra:
+            reply = json.loads(await asyncio.wait_for(extra.recv(), 10))
+            data = reply.get("data", {})
+            check("one session too many gets CAPACITY_REACHED",
+                  data.get("code") == "CAPACITY_REACHED" and data.get("max_sessions") == max_sessions
+                  and data.get("active_sessions") == max_sessions, reply)
+            try:
+                await asyncio.wait_for(extra.recv(), 5)
+                check("and is closed with 1000", False, "no close")
+            except websockets.ConnectionClosed as e:
+                check("and is closed with 1000", e.rcvd is not None and e.rcvd.code == 1000, e)
+    finally:
+        for ws in held:
+            await ws.close()
+    # The stock client sees the capacity error as its documented RuntimeError.
+    await asyncio.sleep(0.5)
+    with GenericEnvClient(base_url=url).sync() as env:
+        result = env.reset(task_id="api_incident_hard")
+        check("sessions are free again after closing", result.done is False)
+
+
+def http(url, method="GET", body=None):
+    """(status, JSON body) of one HTTP request."""
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def http_endpoints(url, max_bytes):
+    status, body = http(url + "/health")
+    check("GET /health", status == 200 and body == {"status": "healthy"}, body)
+    status, body = http(url + "/schema")
+    check("GET /schema has action, observation, state", status == 200 and {"action", "observation", "state"} <= set(body), list(body))
+    status, body = http(url + "/tasks")
+    check("GET /tasks lists ids, titles, difficulties", status == 200 and len(body) == 4 and all({"task_id", "title", "difficulty"} <= set(t) for t in body), body)
+    status, body = http(url + "/reset", "POST", {"task_id": "billing_refund_easy", "episode_id": "ci-http"})
+    check("POST /reset", status == 200 and body["metadata"]["episode_id"] == "ci-http" and body["reward"] == 0.0, body)
+    status, body = http(url + "/step", "POST", {"episode_id": "ci-http", "action": {"action_type": "classify", "queue": "billing_ops"}})
+    check("POST /step", status == 200 and body["metadata"]["step"] == 1 and body["reward"] > 0, body)
+    status, body = http(url + "/state?episode_id=ci-http")
+    check("GET /state", status == 200 and body["step_count"] == 1, body)
+    for name, path, payload, expected in [
+        ("a body that is not JSON", "/step", b"{oops", 400),
+        ("a step without an action", "/step", {"episode_id": "ci-http"}, 422),
+        ("a step of an unknown episode", "/step", {"episode_id": "nope", "action": {"action_type": "submit"}}, 404),
+        ("a reset of an unknown task", "/reset", {"task_id": "nope"}, 422),
+        ("an oversized body", "/tree/check-node", b'{"text": "' + b"a" * (max_bytes + 10) + b'"}', 413),
+    ]:
+        status, body = http(url + path, "POST", payload)
+        check(f"{name} gets {expected} with a JSON error", status == expected and "error" in body, (status, body))
+    status, body = http(url + "/tree/check-node", "POST", {"node_type": "instruction", "text": "Open ｒｅｇedit"})
+    check("POST /tree/check-node rejects an evasion", status == 200 and body["accepted"] is False, body)
+    status, body = http(url + "/tree/next", "POST", {"walk": [], "candidates": [{"node_type": "question", "text": "Is it on?"}]})
+    check("POST /tree/next", status == 200 and body["source"] == "candidate", body)
+    status, body = http(url + "/tree/normalize", "POST", [{"id": "a", "text": "A?", "answer": "yes"}, {"id": "a", "node_type": "resolved", "text": "B"}])
+    check("POST /tree/normalize refuses a repeated id", status == 422 and body["error"]["step"] == 1, body)
+    status, body = http(url + "/tree/check", "POST", {"id": "r", "nodes": {"r": {"id": "r", "node_type": "resolved", "text": "Done."}}})
+    check("POST /tree/check", status == 200 and body["valid"] is True, body)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--taskc", required=True)
+    parser.add_argument("--max-sessions", type=int, required=True)
+    parser.add_argument("--max-message-bytes", type=int, default=1 << 20)
+    args = parser.parse_args()
+    spec = json.loads(subprocess.run([args.taskc, "compile", "tasks"], check=True,
+                                     capture_output=True, text=True).stdout)
+    play_gold_episodes(args.url, spec)
+    http_endpoints(args.url, args.max_message_bytes)
+    asyncio.run(malformed_frames(args.url, args.max_message_bytes))
+    asyncio.run(capacity(args.url, args.max_sessions))
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
