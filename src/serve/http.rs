@@ -17,16 +17,30 @@ use super::{observation_data, Shared};
 use crate::runtime::env;
 use crate::runtime::tree::{self, Validator};
 
-fn fail(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
+/// A JSON error with a 4xx status.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"message": self.message, "code": self.code}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn fail(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError {
         status,
-        Json(json!({"error": {"message": message.into(), "code": code}})),
-    )
-        .into_response()
+        code,
+        message: message.into(),
+    }
 }
 
 /// The JSON of a request body, or the 4xx to answer instead.
-fn body(bytes: Result<Bytes, BytesRejection>) -> Result<Value, Response> {
+fn body(bytes: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     let bytes = bytes.map_err(|e| {
         let status = e.status();
         let status = if status.is_client_error() {
@@ -85,14 +99,15 @@ pub async fn tasks(State(s): State<Arc<Shared>>) -> Json<Value> {
 pub async fn reset(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejection>) -> Response {
     let data = match body(bytes) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !data.is_object() {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
             "the body is a JSON object: {\"task_id\": ...}",
-        );
+        )
+        .into_response();
     }
     let mut data = data;
     let mut http = s.http.lock().unwrap_or_else(|e| e.into_inner());
@@ -136,6 +151,7 @@ pub async fn reset(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejec
                 "VALIDATION_ERROR",
                 message,
             )
+            .into_response()
         }
     }
 }
@@ -145,14 +161,15 @@ pub async fn reset(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejec
 pub async fn step(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejection>) -> Response {
     let data = match body(bytes) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(action) = data.get("action").filter(|a| a.is_object()) else {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
             "the body is {\"action\": {...}, \"episode_id\"?: \"...\"}",
-        );
+        )
+        .into_response();
     };
     let mut http = s.http.lock().unwrap_or_else(|e| e.into_inner());
     let id = match data.get("episode_id").and_then(Value::as_str) {
@@ -165,6 +182,7 @@ pub async fn step(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesReject
                     "EXECUTION_ERROR",
                     "no HTTP episode: POST /reset first",
                 )
+                .into_response()
             }
         },
     };
@@ -173,12 +191,13 @@ pub async fn step(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesReject
             StatusCode::NOT_FOUND,
             "SESSION_ERROR",
             format!("no HTTP episode `{id}` (it may have been dropped when idle)"),
-        );
+        )
+        .into_response();
     };
     *used = Instant::now();
     match episode.step(action) {
         Ok(result) => Json(observation_data(&result, episode)).into_response(),
-        Err(e) => fail(StatusCode::CONFLICT, "EXECUTION_ERROR", e.to_string()),
+        Err(e) => fail(StatusCode::CONFLICT, "EXECUTION_ERROR", e.to_string()).into_response(),
     }
 }
 
@@ -194,7 +213,9 @@ pub async fn state(
 ) -> Response {
     let query = match query {
         Ok(q) => q.0,
-        Err(e) => return fail(StatusCode::BAD_REQUEST, "INVALID_QUERY", e.body_text()),
+        Err(e) => {
+            return fail(StatusCode::BAD_REQUEST, "INVALID_QUERY", e.body_text()).into_response()
+        }
     };
     let http = s.http.lock().unwrap_or_else(|e| e.into_inner());
     let id = query.episode_id.or_else(|| http.latest.clone());
@@ -206,7 +227,8 @@ pub async fn state(
             StatusCode::NOT_FOUND,
             "SESSION_ERROR",
             "no such HTTP episode: POST /reset first",
-        ),
+        )
+        .into_response(),
     }
 }
 
@@ -218,7 +240,7 @@ pub struct TreeQuery {
 fn validator<'a>(
     s: &'a Shared,
     query: &Result<Query<TreeQuery>, QueryRejection>,
-) -> Result<&'a Validator, Response> {
+) -> Result<&'a Validator, ApiError> {
     let query = match query {
         Ok(q) => q,
         Err(e) => {
@@ -260,7 +282,7 @@ pub async fn tree_check_node(
 ) -> Response {
     let (v, node) = match (validator(&s, &query), body(bytes)) {
         (Ok(v), Ok(node)) => (v, node),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(r), _) | (_, Err(r)) => return r.into_response(),
     };
     Json(serde_json::to_value(v.check_node(&node)).unwrap_or_default()).into_response()
 }
@@ -272,7 +294,7 @@ pub async fn tree_next(
 ) -> Response {
     let (v, input) = match (validator(&s, &query), body(bytes)) {
         (Ok(v), Ok(input)) => (v, input),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(r), _) | (_, Err(r)) => return r.into_response(),
     };
     let (Some(walk), Some(candidates)) = (
         input.get("walk").and_then(Value::as_array),
@@ -282,7 +304,8 @@ pub async fn tree_next(
             StatusCode::UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
             "the body is {\"walk\": [...], \"candidates\": [...]}",
-        );
+        )
+        .into_response();
     };
     Json(serde_json::to_value(v.next(walk, candidates)).unwrap_or_default()).into_response()
 }
@@ -290,7 +313,7 @@ pub async fn tree_next(
 pub async fn tree_normalize(bytes: Result<Bytes, BytesRejection>) -> Response {
     let input = match body(bytes) {
         Ok(v) => v,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let walk = input.get("walk").cloned().unwrap_or(input);
     match tree::normalize(&walk) {
@@ -306,7 +329,7 @@ pub async fn tree_check(
 ) -> Response {
     let (v, input) = match (validator(&s, &query), body(bytes)) {
         (Ok(v), Ok(input)) => (v, input),
-        (Err(r), _) | (_, Err(r)) => return r,
+        (Err(r), _) | (_, Err(r)) => return r.into_response(),
     };
     Json(serde_json::to_value(tree::check_tree(v, &input)).unwrap_or_default()).into_response()
 }
@@ -317,6 +340,7 @@ pub async fn not_found() -> Response {
         "NOT_FOUND",
         "no such endpoint; see GET /metadata",
     )
+    .into_response()
 }
 
 pub async fn method_not_allowed() -> Response {
@@ -325,4 +349,5 @@ pub async fn method_not_allowed() -> Response {
         "METHOD_NOT_ALLOWED",
         "this endpoint does not take that method",
     )
+    .into_response()
 }
