@@ -159,6 +159,20 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of a lint rule (whose codes live in the lint registry).
+    pub fn warning(
+        code: &'static str,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            code,
+            ..Self::error(Code::Syntax, file, span, message)
+        }
+    }
+
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self

@@ -180,16 +180,7 @@ impl<'a> LintContext<'a> {
         span: Span,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            code: rule.code,
-            severity: Severity::Warning,
-            message: message.into(),
-            file,
-            span,
-            label: String::new(),
-            help: None,
-            related: Vec::new(),
-        }
+        Diagnostic::warning(rule.code, file, span, message)
     }
 }
 

@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::runtime::json_kind;
+
 use crate::spec::DomainSpec;
 use crate::suggest;
 
@@ -104,7 +106,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
     let Some(object) = value.as_object() else {
         return Err(ActionError::new(format!(
             "an action is a JSON object with an `action_type`, not {}",
-            kind(value)
+            json_kind(value)
         )));
     };
     let Some(action_type) = object.get("action_type") else {
@@ -116,7 +118,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
     let Some(action_type) = action_type.as_str() else {
         let mut e = ActionError::new(format!(
             "`action_type` must be a string, not {}",
-            kind(action_type)
+            json_kind(action_type)
         ));
         e.field = Some("action_type".into());
         e.allowed = Some(ACTION_TYPES.iter().map(|s| s.to_string()).collect());
@@ -241,7 +243,10 @@ impl Fields<'_> {
     }
 
     fn wrong_type(&self, field: &str, what: &str, value: &Value) -> ActionError {
-        let mut e = ActionError::new(format!("`{field}` must be {what}, not {}", kind(value)));
+        let mut e = ActionError::new(format!(
+            "`{field}` must be {what}, not {}",
+            json_kind(value)
+        ));
         e.field = Some(field.into());
         e
     }
@@ -298,15 +303,4 @@ fn lookup(field: &str, value: &str, allowed: &[String]) -> Result<u16, ActionErr
         allowed: Some(allowed.to_vec()),
         suggestion,
     })
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }

@@ -5,15 +5,11 @@ use super::{Breakdown, Progress, TaskRuntime};
 use crate::spec::{FollowUpOutcome, Weights};
 
 pub(super) fn score(w: &Weights, b: &Breakdown) -> f64 {
-    let s = w.queue * b.queue
-        + w.priority * b.priority
-        + w.issue_type * b.issue_type
-        + w.status * b.status
-        + w.resolution_code * b.resolution_code
-        + w.info_requests * b.info_requests
-        + w.reply * b.reply
-        + w.note * b.note
-        + w.process * b.process;
+    let s: f64 = b
+        .components()
+        .iter()
+        .map(|(name, value)| w.get(name).unwrap_or(0.0) * value)
+        .sum();
     s.clamp(0.0, 1.0)
 }
 

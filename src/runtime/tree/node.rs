@@ -3,6 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::runtime::json_kind;
+
 use super::Validator;
 
 /// One reason a node is rejected.
@@ -43,7 +45,7 @@ pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeRe
     let mut violations = Vec::new();
     let Some(object) = node.as_object() else {
         violations.push(Violation::NotAnObject {
-            message: format!("a node is a JSON object, not {}", kind(node)),
+            message: format!("a node is a JSON object, not {}", json_kind(node)),
         });
         return NodeReport {
             accepted: false,
@@ -70,16 +72,5 @@ pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeRe
     NodeReport {
         accepted: violations.is_empty(),
         violations,
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
