@@ -242,14 +242,23 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
 
     // Solvability runs the environment, so it needs a valid spec.
     if let Some(doc) = &document {
-        let runtimes = crate::runtime::env::TaskRuntime::all(doc);
+        use crate::runtime::env::TaskRuntime;
+        // Each task's runtime is built, run and dropped: nothing is kept.
+        let domain = std::sync::Arc::new(doc.domain.clone());
+        let allowed = TaskRuntime::allowed(&domain);
         let found: Vec<Diagnostic> = decls
             .tasks
             .par_iter()
-            .filter_map(|(file, t)| runtimes.get(&t.id.node).map(|rt| (file, t, rt)))
-            .flat_map_iter(|(file, t, rt)| {
+            .filter_map(|(file, t)| doc.tasks.get(&t.id.node).map(|spec| (file, t, spec)))
+            .flat_map_iter(|(file, t, spec)| {
+                let rt = std::sync::Arc::new(TaskRuntime::new(
+                    spec,
+                    domain.clone(),
+                    allowed.clone(),
+                    doc.matching.get(&spec.task_id),
+                ));
                 let mut cx = Cx::new(*file);
-                solvability::check(&mut cx, t.id.span, rt);
+                solvability::check(&mut cx, t.id.span, &rt);
                 cx.diagnostics
             })
             .collect();

@@ -43,24 +43,27 @@ impl std::fmt::Display for EnvError {
 
 impl std::error::Error for EnvError {}
 
-/// A marker group compiled into pattern indices of one automaton.
-#[derive(Clone, Debug)]
-struct Groups {
-    matcher: Matcher,
-    /// For each pattern: the group it belongs to, or `None` for a forbidden marker.
-    owner: Vec<Option<usize>>,
-    count: usize,
+/// Which section and group a pattern of a task's automaton serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    Reply(usize),
+    Note(usize),
+    Forbidden,
 }
 
-impl Groups {
-    /// All alternatives of all groups, then the forbidden markers, in one
-    /// automaton; each marker listed in a `words` list matches whole words.
-    fn new(
-        groups: &[Vec<String>],
-        words: &[String],
-        forbidden: &[String],
-        forbidden_words: &[String],
-    ) -> Self {
+/// All of a task's markers (reply groups, note groups, forbidden markers)
+/// in one automaton; a text is scanned once and each hit is credited to its
+/// own section only.
+#[derive(Clone, Debug)]
+struct Markers {
+    matcher: Matcher,
+    owner: Vec<Owner>,
+    reply_groups: usize,
+    note_groups: usize,
+}
+
+impl Markers {
+    fn new(task: &TaskSpec, matching: &TaskMatching) -> Self {
         let mode = |m: &String, words: &[String]| {
             if words.contains(m) {
                 MatchMode::Word
@@ -70,21 +73,38 @@ impl Groups {
         };
         let mut patterns: Vec<(&str, MatchMode)> = Vec::new();
         let mut owner = Vec::new();
-        for (g, group) in groups.iter().enumerate() {
+        for (g, group) in task.required_reply_markers.iter().enumerate() {
             for m in group {
-                patterns.push((m, mode(m, words)));
-                owner.push(Some(g));
+                patterns.push((m, mode(m, &matching.required_reply_markers)));
+                owner.push(Owner::Reply(g));
             }
         }
-        for m in forbidden {
-            patterns.push((m, mode(m, forbidden_words)));
-            owner.push(None);
+        for (g, group) in task.required_note_markers.iter().enumerate() {
+            for m in group {
+                patterns.push((m, mode(m, &matching.required_note_markers)));
+                owner.push(Owner::Note(g));
+            }
         }
-        Groups {
+        for m in &task.forbidden_reply_markers {
+            patterns.push((m, mode(m, &matching.forbidden_reply_markers)));
+            owner.push(Owner::Forbidden);
+        }
+        Markers {
             matcher: Matcher::new(patterns),
             owner,
-            count: groups.len(),
+            reply_groups: task.required_reply_markers.len(),
+            note_groups: task.required_note_markers.len(),
         }
+    }
+
+    /// The owners of every pattern that occurs in `text`.
+    fn hits(&self, text: &str) -> impl Iterator<Item = Owner> + '_ {
+        let mut seen = vec![false; self.owner.len()];
+        self.matcher
+            .matched_into(&normalize_pattern(text), &mut seen);
+        seen.into_iter()
+            .zip(&self.owner)
+            .filter_map(|(hit, owner)| hit.then_some(*owner))
     }
 }
 
@@ -100,8 +120,7 @@ pub struct TaskRuntime {
     required_fields: Vec<u16>,
     /// The fields still missing after the follow-up (what to ask again).
     missing_after_follow_up: Vec<u16>,
-    reply: Groups,
-    note: Groups,
+    markers: Markers,
 }
 
 fn index(list: &[String], value: &str) -> u16 {
@@ -109,8 +128,26 @@ fn index(list: &[String], value: &str) -> u16 {
 }
 
 impl TaskRuntime {
+    /// The allowed values of a domain, built once and shared by its tasks.
+    pub fn allowed(domain: &DomainSpec) -> Arc<Allowed> {
+        Arc::new(Allowed {
+            action_types: action::ACTION_TYPES.iter().map(|s| s.to_string()).collect(),
+            queues: domain.queues.clone(),
+            priorities: domain.priorities.clone(),
+            issue_types: domain.issue_types.clone(),
+            statuses: domain.statuses.clone(),
+            resolution_codes: domain.resolution_codes.clone(),
+            fields: domain.fields.clone(),
+        })
+    }
+
     /// Compiles a task of a validated document.
-    pub fn new(task: &TaskSpec, domain: Arc<DomainSpec>, matching: Option<&TaskMatching>) -> Self {
+    pub fn new(
+        task: &TaskSpec,
+        domain: Arc<DomainSpec>,
+        allowed: Arc<Allowed>,
+        matching: Option<&TaskMatching>,
+    ) -> Self {
         let d = &domain;
         let required: Vec<u16> = task
             .required_requested_fields
@@ -131,19 +168,7 @@ impl TaskRuntime {
             _ => Vec::new(),
         };
         let empty = TaskMatching::default();
-        let matching = matching.unwrap_or(&empty);
-        let reply = Groups::new(
-            &task.required_reply_markers,
-            &matching.required_reply_markers,
-            &task.forbidden_reply_markers,
-            &matching.forbidden_reply_markers,
-        );
-        let note = Groups::new(
-            &task.required_note_markers,
-            &matching.required_note_markers,
-            &[],
-            &[],
-        );
+        let markers = Markers::new(task, matching.unwrap_or(&empty));
         let view = Arc::new(TaskView {
             task_id: task.task_id.clone(),
             title: task.title.clone(),
@@ -151,15 +176,7 @@ impl TaskRuntime {
             objective: task.objective.clone(),
             ticket: task.ticket.clone(),
             knowledge_base: task.knowledge_base.clone(),
-            allowed: Allowed {
-                action_types: action::ACTION_TYPES.iter().map(|s| s.to_string()).collect(),
-                queues: d.queues.clone(),
-                priorities: d.priorities.clone(),
-                issue_types: d.issue_types.clone(),
-                statuses: d.statuses.clone(),
-                resolution_codes: d.resolution_codes.clone(),
-                fields: d.fields.clone(),
-            },
+            allowed,
             max_steps: task.max_steps,
         });
         TaskRuntime {
@@ -178,8 +195,7 @@ impl TaskRuntime {
             required_fields: required,
             missing_after_follow_up,
             weights: d.scoring,
-            reply,
-            note,
+            markers,
             view,
             spec: task.clone(),
             domain,
@@ -189,11 +205,17 @@ impl TaskRuntime {
     /// Compiles every task of a document, by id.
     pub fn all(document: &Document) -> std::collections::BTreeMap<String, Arc<TaskRuntime>> {
         let domain = Arc::new(document.domain.clone());
+        let allowed = Self::allowed(&domain);
         document
             .tasks
             .iter()
             .map(|(id, task)| {
-                let rt = TaskRuntime::new(task, domain.clone(), document.matching.get(id));
+                let rt = TaskRuntime::new(
+                    task,
+                    domain.clone(),
+                    allowed.clone(),
+                    document.matching.get(id),
+                );
                 (id.clone(), Arc::new(rt))
             })
             .collect()
@@ -245,8 +267,8 @@ impl Episode {
         let episode_id =
             episode_id.unwrap_or_else(|| format!("{}-{}", rt.spec.task_id, seed.unwrap_or(0)));
         let p = Progress {
-            reply_groups_met: vec![false; rt.reply.count],
-            note_groups_met: vec![false; rt.note.count],
+            reply_groups_met: vec![false; rt.markers.reply_groups],
+            note_groups_met: vec![false; rt.markers.note_groups],
             ..Progress::default()
         };
         let mut episode = Episode {
@@ -353,26 +375,18 @@ impl Episode {
                 }
             }
             Ok(Checked::Reply(message)) => {
-                let normalized = normalize_pattern(&message);
-                let mut seen = vec![false; rt.reply.owner.len()];
-                rt.reply.matcher.matched_into(&normalized, &mut seen);
-                for (pattern, hit) in seen.into_iter().enumerate() {
-                    if hit {
-                        match rt.reply.owner[pattern] {
-                            Some(g) => p.reply_groups_met[g] = true,
-                            None => p.forbidden_seen = true,
-                        }
+                for owner in rt.markers.hits(&message) {
+                    match owner {
+                        Owner::Reply(g) => p.reply_groups_met[g] = true,
+                        Owner::Forbidden => p.forbidden_seen = true,
+                        Owner::Note(_) => {}
                     }
                 }
                 p.replies.push(message);
             }
             Ok(Checked::AddNote(text)) => {
-                let mut seen = vec![false; rt.note.owner.len()];
-                rt.note
-                    .matcher
-                    .matched_into(&normalize_pattern(&text), &mut seen);
-                for (pattern, hit) in seen.into_iter().enumerate() {
-                    if let (true, Some(g)) = (hit, rt.note.owner[pattern]) {
+                for owner in rt.markers.hits(&text) {
+                    if let Owner::Note(g) = owner {
                         p.note_groups_met[g] = true;
                     }
                 }

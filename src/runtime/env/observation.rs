@@ -31,7 +31,8 @@ pub struct TaskView {
     pub objective: String,
     pub ticket: TicketSpec,
     pub knowledge_base: Vec<KnowledgeSnippet>,
-    pub allowed: Allowed,
+    /// Shared by every task of a domain.
+    pub allowed: Arc<Allowed>,
     pub max_steps: u32,
 }
 
