@@ -1,5 +1,7 @@
 //! The binary end to end: exit codes, the summary line, output files.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn taskc(args: &[&str]) -> Output {
@@ -118,21 +120,7 @@ fn schema_is_json() {
 }
 
 fn taskc_with_input(args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait_with_output().expect("runs")
+    common::taskc_with_input(env!("CARGO_BIN_EXE_taskc"), args, input)
 }
 
 const GOLD_BILLING: &str = r#"{"action_type":"classify","queue":"billing_ops","priority":"high","issue_type":"duplicate_charge"}

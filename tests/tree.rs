@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 use taskc::runtime::tree::{self, Validator};
@@ -214,21 +214,7 @@ fn normalized_ordinary_walks_that_end_in_a_terminal_pass_the_tree_check() {
 }
 
 fn taskc(args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait_with_output().expect("runs")
+    common::taskc_with_input(env!("CARGO_BIN_EXE_taskc"), args, input)
 }
 
 #[test]

@@ -77,3 +77,23 @@ pub fn snapshot_name(path: &Path, root: &str) -> String {
         .to_string_lossy()
         .replace(['/', '\\'], "__")
 }
+
+/// Runs the `taskc` binary with `input` on standard input.
+pub fn taskc_with_input(binary: &str, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("runs")
+}
