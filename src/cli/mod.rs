@@ -81,9 +81,19 @@ pub(crate) fn load_task(
         );
         return Err(Outcome::Problems);
     };
-    let mut runtimes = taskc::runtime::env::TaskRuntime::all(document);
-    match runtimes.remove(task_id) {
-        Some(rt) => Ok(rt),
+    use taskc::runtime::env::TaskRuntime;
+    // Only the task asked for is compiled for running.
+    match document.tasks.get(task_id) {
+        Some(task) => {
+            let domain = std::sync::Arc::new(document.domain.clone());
+            let allowed = TaskRuntime::allowed(&domain);
+            Ok(std::sync::Arc::new(TaskRuntime::new(
+                task,
+                domain,
+                allowed,
+                document.matching.get(task_id),
+            )))
+        }
         None => {
             let known: Vec<&str> = document.tasks.keys().map(String::as_str).collect();
             let hint = taskc::suggest::did_you_mean(task_id, known.iter().copied())
