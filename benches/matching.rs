@@ -10,10 +10,15 @@
 //!
 //! The engine's cost should stay flat as markers grow; the naive loop's
 //! grows with their number.
+//!
+//! `strategy` pits the engine's two strategies against each other, building
+//! included (a task's markers are compiled once per task, and `check`
+//! compiles every task): this is where `Strategy::PER_PATTERN_MAX` comes
+//! from. `short` does the same on a 400-byte reply, the common case.
 
 use divan::counter::BytesCount;
 use divan::Bencher;
-use taskc::runtime::matching::Matcher;
+use taskc::runtime::matching::{Matcher, Strategy};
 use taskc::spec::MatchMode;
 
 #[global_allocator]
@@ -83,16 +88,20 @@ fn markers(n: usize) -> Vec<String> {
 
 /// A 4 KB customer reply built from the shipped knowledge-base prose.
 fn reply() -> String {
+    reply_of(4096)
+}
+
+fn reply_of(size: usize) -> String {
     let para = "Thanks for reaching out. We confirmed the duplicate charge on your invoice and \
                 the refund has been approved; funds typically appear within 5-7 business days. \
                 Our trust team is reviewing the suspicious login, so please reset your password \
                 and scan your device for malware. The on-call engineering team is investigating \
                 the outage; please send the request IDs and UTC timestamps. ";
     let mut text = String::new();
-    while text.len() < 4096 {
+    while text.len() < size {
         text.push_str(para);
     }
-    text.truncate(4096);
+    text.truncate(size);
     text
 }
 
@@ -117,4 +126,54 @@ fn naive(bencher: Bencher, n: usize) {
             .map(|m| lower.contains(m.as_str()))
             .collect::<Vec<bool>>()
     });
+}
+
+const STRATEGIES: [Strategy; 2] = [Strategy::PerPattern, Strategy::Automaton];
+
+fn build_and_scan(bencher: Bencher, strategy: Strategy, n: usize, size: usize) {
+    let markers = markers(n);
+    let text = reply_of(size);
+    bencher.counter(BytesCount::new(text.len())).bench(|| {
+        let matcher = Matcher::with_strategy(
+            markers.iter().map(|m| (m.as_str(), MatchMode::Substring)),
+            strategy,
+        );
+        matcher.matched(divan::black_box(&text))
+    });
+}
+
+/// Build one matcher and scan one 4 KB reply with it.
+#[divan::bench(consts = [5, 10, 25, 50, 100], args = STRATEGIES)]
+fn strategy<const N: usize>(bencher: Bencher, strategy: Strategy) {
+    build_and_scan(bencher, strategy, N, 4096);
+}
+
+/// Build one matcher and scan one 400-byte reply with it.
+#[divan::bench(consts = [5, 10, 25, 50, 100], args = STRATEGIES)]
+fn short<const N: usize>(bencher: Bencher, strategy: Strategy) {
+    build_and_scan(bencher, strategy, N, 400);
+}
+
+fn scan_only(bencher: Bencher, strategy: Strategy, n: usize, size: usize) {
+    let markers = markers(n);
+    let matcher = Matcher::with_strategy(
+        markers.iter().map(|m| (m.as_str(), MatchMode::Substring)),
+        strategy,
+    );
+    let text = reply_of(size);
+    bencher
+        .counter(BytesCount::new(text.len()))
+        .bench(|| matcher.matched(divan::black_box(&text)));
+}
+
+/// Scan only (the matcher built beforehand, as the server does), 400 bytes.
+#[divan::bench(consts = [10, 25, 50], args = STRATEGIES)]
+fn scan_short<const N: usize>(bencher: Bencher, strategy: Strategy) {
+    scan_only(bencher, strategy, N, 400);
+}
+
+/// Scan only, 4 KB.
+#[divan::bench(consts = [10, 25, 50], args = STRATEGIES)]
+fn scan_long<const N: usize>(bencher: Bencher, strategy: Strategy) {
+    scan_only(bencher, strategy, N, 4096);
 }

@@ -203,6 +203,13 @@ pub(crate) fn check_reply(
     matching.required_reply_markers = required_modes.words();
     matching.forbidden_reply_markers = forbidden_modes.words();
 
+    // One matcher for the forbidden markers, each alternative tested once.
+    let forbidding = matching::Matcher::with_strategy(
+        forbidden
+            .iter()
+            .map(|f| (f.text.as_str(), f.mode.unwrap_or(MatchMode::Substring))),
+        matching::Strategy::PerPattern,
+    );
     for (span, group) in &groups {
         if group.is_empty() || forbidden.is_empty() {
             continue;
@@ -210,16 +217,10 @@ pub(crate) fn check_reply(
         let blocked: Vec<(&Resolved, &Resolved)> = group
             .iter()
             .filter_map(|alt| {
-                forbidden
-                    .iter()
-                    .find(|f| {
-                        matching::occurs_in(
-                            &f.text,
-                            f.mode.unwrap_or(MatchMode::Substring),
-                            &alt.text,
-                        )
-                    })
-                    .map(|f| (alt, f))
+                let hits = forbidding.matched(&alt.text);
+                hits.iter()
+                    .position(|&hit| hit)
+                    .map(|f| (alt, &forbidden[f]))
             })
             .collect();
         if blocked.len() == group.len() {

@@ -4,8 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Episode, StepResult, TaskRuntime};
-use crate::runtime::matching;
-use crate::spec::{FollowUpOutcome, MatchMode};
+use crate::spec::FollowUpOutcome;
 
 /// The gold episode's actions: classify to gold, request exactly the
 /// required fields, ask again for what a partial or incorrect follow-up
@@ -35,14 +34,11 @@ pub fn actions(rt: &TaskRuntime) -> Vec<Value> {
         }
     }
     let pick = |group: &Vec<String>| -> String {
-        // The first alternative that carries no forbidden marker.
+        // The first alternative that carries no forbidden marker, as the
+        // grader sees them.
         group
             .iter()
-            .find(|alt| {
-                !t.forbidden_reply_markers
-                    .iter()
-                    .any(|f| matching::occurs_in(f, MatchMode::Substring, alt))
-            })
+            .find(|alt| !rt.contains_forbidden(alt))
             .unwrap_or(&group[0])
             .clone()
     };

@@ -1,5 +1,5 @@
 //! The SupportDesk environment (ENVIRONMENT.md): a task's spec compiled once
-//! into a [`TaskRuntime`] (vocabulary indices, marker automata, the shared
+//! into a [`TaskRuntime`] (vocabulary indices, a marker matcher, the shared
 //! part of observations), and [`Episode`]s driven by actions. Rewards are
 //! potential-based: each is the change in score, from 0 before the first
 //! step, so an episode's rewards sum to its final score.
@@ -43,7 +43,7 @@ impl std::fmt::Display for EnvError {
 
 impl std::error::Error for EnvError {}
 
-/// Which section and group a pattern of a task's automaton serves.
+/// Which section and group a pattern of a task's matcher serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     Reply(usize),
@@ -52,7 +52,7 @@ enum Owner {
 }
 
 /// All of a task's markers (reply groups, note groups, forbidden markers)
-/// in one automaton; a text is scanned once and each hit is credited to its
+/// in one matcher; a text is scanned once and each hit is credited to its
 /// own section only.
 #[derive(Clone, Debug)]
 struct Markers {
@@ -148,6 +148,16 @@ impl TaskRuntime {
         allowed: Arc<Allowed>,
         matching: Option<&TaskMatching>,
     ) -> Self {
+        Self::from_spec(task.clone(), domain, allowed, matching)
+    }
+
+    /// [`TaskRuntime::new`], taking the spec itself (no copy).
+    pub fn from_spec(
+        task: TaskSpec,
+        domain: Arc<DomainSpec>,
+        allowed: Arc<Allowed>,
+        matching: Option<&TaskMatching>,
+    ) -> Self {
         let d = &domain;
         let required: Vec<u16> = task
             .required_requested_fields
@@ -168,7 +178,7 @@ impl TaskRuntime {
             _ => Vec::new(),
         };
         let empty = TaskMatching::default();
-        let markers = Markers::new(task, matching.unwrap_or(&empty));
+        let markers = Markers::new(&task, matching.unwrap_or(&empty));
         let view = Arc::new(TaskView {
             task_id: task.task_id.clone(),
             title: task.title.clone(),
@@ -197,9 +207,16 @@ impl TaskRuntime {
             weights: d.scoring,
             markers,
             view,
-            spec: task.clone(),
+            spec: task,
             domain,
         }
+    }
+
+    /// Whether `text` contains a forbidden reply marker, as grading sees it.
+    pub fn contains_forbidden(&self, text: &str) -> bool {
+        self.markers
+            .hits(text)
+            .any(|owner| owner == Owner::Forbidden)
     }
 
     /// Compiles every task of a document, by id.

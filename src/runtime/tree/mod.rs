@@ -20,7 +20,7 @@ pub use check::{check_tree, TreeProblem, TreeReport};
 pub use node::{NodeReport, Violation};
 pub use walk::{normalize, WalkError};
 
-/// A tree policy compiled with its floors into one automaton.
+/// A tree policy compiled with its floors into one matcher.
 #[derive(Debug)]
 pub struct Validator {
     pub name: String,
