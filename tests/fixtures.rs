@@ -133,3 +133,38 @@ fn every_code_has_an_explanation() {
         assert!(code.explanation().len() > 20, "{code}");
     }
 }
+
+/// `check` keeps only diagnostics (and parses task-only files in a second
+/// pass, dropping each as it goes): it must report exactly what `compile`
+/// reports, on every fixture and on the shipped tasks.
+#[test]
+fn check_reports_exactly_what_compile_reports() {
+    let mut all = fixtures("tests/fixtures/valid");
+    all.extend(fixtures("tests/fixtures/invalid"));
+    all.push("tasks".into());
+    for fixture in all {
+        let (sources, everything, _) = compile_fixture(&fixture);
+        let diagnostics = taskc::validate::compile_keeping(
+            &sources,
+            Vec::new(),
+            taskc::validate::Keep::Diagnostics,
+        );
+        // Reading diagnostics (invalid UTF-8) come from the loader, not the
+        // compiler; compare what the compiler found.
+        let from_compiler = |c: &taskc::Compilation| -> Vec<String> {
+            c.diagnostics
+                .iter()
+                .filter(|d| d.code != Code::InvalidUtf8.as_str())
+                .map(|d| d.render(&sources))
+                .collect()
+        };
+        assert_eq!(
+            from_compiler(&diagnostics),
+            from_compiler(&everything),
+            "{}",
+            fixture.display()
+        );
+        assert_eq!(diagnostics.task_count, everything.task_count);
+        assert!(diagnostics.document.is_none());
+    }
+}

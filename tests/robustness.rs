@@ -30,9 +30,14 @@ const SHIPPED: [(&str, &str); 6] = [
     ),
 ];
 
-/// Compiles and checks every diagnostic's location; renders each one.
+/// Compiles and checks every diagnostic's location; renders each one. What
+/// `check` keeps (diagnostics only) must report exactly the same.
 fn check_invariants(sources: &Sources) -> usize {
     let compilation = taskc::compile(sources);
+    let checked =
+        taskc::validate::compile_keeping(sources, Vec::new(), taskc::validate::Keep::Diagnostics);
+    assert_eq!(checked.diagnostics, compilation.diagnostics);
+    assert!(checked.document.is_none());
     for d in &compilation.diagnostics {
         let text = &sources.get(d.file).text;
         assert!(d.span.start <= d.span.end, "{d:?}");

@@ -1,10 +1,12 @@
 //! `taskc check`: compile and validate, print diagnostics, then one summary line.
 
 use super::args::CheckArgs;
-use super::{load, plural, report, write_stdout, Outcome};
+use taskc::validate::Keep;
+
+use super::{load_keeping, plural, report, write_stdout, Outcome};
 
 pub fn run(args: &CheckArgs) -> Outcome {
-    let (sources, compilation) = match load(&args.paths) {
+    let (sources, compilation) = match load_keeping(&args.paths, Keep::Diagnostics) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
+use taskc::validate::Keep;
 use taskc::{source, Compilation, Sources};
 
 /// What a command ended with.
@@ -125,6 +126,14 @@ fn write_stdout(text: &str) -> Outcome {
 
 /// Reads and compiles the `.task` files under `paths`.
 pub(crate) fn load(paths: &[PathBuf]) -> Result<(Sources, Compilation), Outcome> {
+    load_keeping(paths, Keep::Everything)
+}
+
+/// [`load`], keeping only what the command needs (`check` needs no spec).
+pub(crate) fn load_keeping(
+    paths: &[PathBuf],
+    keep: Keep,
+) -> Result<(Sources, Compilation), Outcome> {
     let files = source::collect_paths(paths).map_err(|e| Outcome::Failed(e.to_string()))?;
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -135,7 +144,7 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<(Sources, Compilation), Outcome>
     }
     let (sources, read_diagnostics) =
         source::read_files(&files).map_err(|e| Outcome::Failed(e.to_string()))?;
-    let compilation = taskc::validate::compile_with(&sources, read_diagnostics);
+    let compilation = taskc::validate::compile_keeping(&sources, read_diagnostics, keep);
     Ok((sources, compilation))
 }
 

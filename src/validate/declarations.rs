@@ -1,6 +1,7 @@
 //! Top-level declarations across all files: one domain, uniquely named
 //! marker sets, floors and trees, and unique task ids (a duplicate is
-//! reported at the later one, with the first shown beside it).
+//! reported at the later one, with the first shown beside it). Task ids are
+//! checked apart ([`duplicate_tasks`]), once every file's tasks are known.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,36 +32,10 @@ pub(crate) fn collect<'a>(
         trees: Vec::new(),
         tasks: Vec::new(),
     };
-    let mut seen: BTreeMap<(&'static str, &str), (FileId, Span)> = BTreeMap::new();
+    let mut seen = Seen::default();
     let mut first =
         |kind: &'static str, name: &'a ast::Name, file: FileId, diags: &mut Vec<Diagnostic>| {
-            if let Some(&(first_file, first_span)) = seen.get(&(kind, name.node.as_str())) {
-                let (code, message) = if kind == "task" {
-                    (
-                        Code::DuplicateTask,
-                        format!("task id `{}` is used twice", name.node),
-                    )
-                } else {
-                    (
-                        Code::DuplicateDeclaration,
-                        format!("{kind} `{}` is declared twice", name.node),
-                    )
-                };
-                let (line, _) = sources.get(first_file).line_col(first_span.start);
-                diags.push(
-                    Diagnostic::error(code, file, name.span, message)
-                        .with_label("declared again here")
-                        .with_related(first_file, first_span, "first declared here")
-                        .with_help(format!(
-                            "rename one of them; the first is in {} at line {line}",
-                            sources.get(first_file).name
-                        )),
-                );
-                false
-            } else {
-                seen.insert((kind, name.node.as_str()), (file, name.span));
-                true
-            }
+            seen.first(sources, kind, name, file, diags)
         };
     for (file, ast) in files {
         for item in &ast.items {
@@ -98,13 +73,69 @@ pub(crate) fn collect<'a>(
                         decls.trees.push((*file, tree));
                     }
                 }
-                Item::Task(task) => {
-                    // A duplicate is still checked, so its own problems show too.
-                    first("task", &task.id, *file, diagnostics);
-                    decls.tasks.push((*file, task));
-                }
+                Item::Task(task) => decls.tasks.push((*file, task)),
             }
         }
     }
     decls
+}
+
+/// Reports each task id used a second time, at the later one. `tasks` are in
+/// source order (file, then position). A duplicate is still checked, so its
+/// own problems show too.
+pub(crate) fn duplicate_tasks<'a>(
+    sources: &Sources,
+    tasks: impl IntoIterator<Item = (FileId, &'a ast::Name)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen = Seen::default();
+    for (file, id) in tasks {
+        seen.first(sources, "task", id, file, diagnostics);
+    }
+}
+
+/// The first declaration of each kind and name.
+#[derive(Default)]
+struct Seen<'a> {
+    first: BTreeMap<(&'static str, &'a str), (FileId, Span)>,
+}
+
+impl<'a> Seen<'a> {
+    /// Whether `name` is the first of its kind; if not, reports it.
+    fn first(
+        &mut self,
+        sources: &Sources,
+        kind: &'static str,
+        name: &'a ast::Name,
+        file: FileId,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let Some(&(first_file, first_span)) = self.first.get(&(kind, name.node.as_str())) else {
+            self.first
+                .insert((kind, name.node.as_str()), (file, name.span));
+            return true;
+        };
+        let (code, message) = if kind == "task" {
+            (
+                Code::DuplicateTask,
+                format!("task id `{}` is used twice", name.node),
+            )
+        } else {
+            (
+                Code::DuplicateDeclaration,
+                format!("{kind} `{}` is declared twice", name.node),
+            )
+        };
+        let (line, _) = sources.get(first_file).line_col(first_span.start);
+        diagnostics.push(
+            Diagnostic::error(code, file, name.span, message)
+                .with_label("declared again here")
+                .with_related(first_file, first_span, "first declared here")
+                .with_help(format!(
+                    "rename one of them; the first is in {} at line {line}",
+                    sources.get(first_file).name
+                )),
+        );
+        false
+    }
 }

@@ -14,12 +14,14 @@ mod task;
 mod tree;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{self, Code, Diagnostic};
+use crate::runtime::env::TaskRuntime;
 use crate::source::{FileId, Sources};
-use crate::spec::{Document, DomainSpec, MatchMode};
+use crate::spec::{Document, DomainSpec, MatchMode, TaskMatching, TaskSpec};
 use crate::syntax::{self, ast, Span};
 
 /// The result of compiling a set of sources.
@@ -31,7 +33,8 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// How many tasks were declared (valid or not).
     pub task_count: usize,
-    /// The ASTs of the files that parsed, for the linter.
+    /// The ASTs of the files that parsed, for the linter (with
+    /// [`Keep::Everything`]).
     pub asts: Vec<(FileId, ast::File)>,
 }
 
@@ -120,6 +123,18 @@ impl Scope {
     }
 }
 
+/// What a compilation keeps besides its diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The spec (when there is no error) and the ASTs: for `compile`, the
+    /// linter and the runtime.
+    Everything,
+    /// Diagnostics only (for `check`): each task's spec and AST are dropped
+    /// as soon as it has been proven solvable, which keeps peak memory (and
+    /// the time the OS spends handing out fresh pages) down on large projects.
+    Diagnostics,
+}
+
 /// Compiles every source: parse (in parallel), resolve declarations, check
 /// every task (in parallel), and collect every diagnostic in source order.
 pub fn compile(sources: &Sources) -> Compilation {
@@ -128,10 +143,78 @@ pub fn compile(sources: &Sources) -> Compilation {
 
 /// [`compile`], starting from diagnostics found while reading the files
 /// (invalid UTF-8).
-pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Compilation {
-    let parsed: Vec<(FileId, Option<ast::File>, Vec<Diagnostic>)> = sources
-        .ids()
-        .collect::<Vec<_>>()
+pub fn compile_with(sources: &Sources, diagnostics: Vec<Diagnostic>) -> Compilation {
+    compile_keeping(sources, diagnostics, Keep::Everything)
+}
+
+/// [`compile_with`], keeping only what `keep` asks for. The diagnostics are
+/// the same either way.
+///
+/// Files are compiled in two passes so that task ASTs never pile up:
+///
+/// 1. the files that may declare what tasks are checked against (a domain,
+///    marker sets; also floors and trees) are parsed, in parallel, and their
+///    declarations checked;
+/// 2. every other file holds only tasks: each is parsed, its tasks checked
+///    and proven solvable, and its AST dropped (unless kept), on one thread,
+///    in parallel. Memory stays near the size of the sources however many
+///    tasks there are, and fresh memory is what large runs spend most on.
+///
+/// Which files go first is decided by a conservative scan of their text for
+/// the declaring keywords; were a declaration ever found in the second
+/// pass, the compilation starts again with every file in the first.
+pub fn compile_keeping(sources: &Sources, diagnostics: Vec<Diagnostic>, keep: Keep) -> Compilation {
+    match compile_in_passes(sources, diagnostics.clone(), keep, false) {
+        Some(compilation) => compilation,
+        None => compile_in_passes(sources, diagnostics, keep, true)
+            .expect("with every file in the first pass, none can surprise the second"),
+    }
+}
+
+/// The keywords that start a declaration other than a task.
+const DECLARING_KEYWORDS: [&str; 4] = ["domain", "markers", "floor", "tree"];
+
+/// Whether `text` may declare anything but tasks: it contains a declaring
+/// keyword anywhere (in a comment or a text too: this only decides the
+/// order of work).
+fn may_declare(text: &str) -> bool {
+    // Leftmost semantics let the automaton use its SIMD (Teddy) prefilter.
+    static SCAN: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(DECLARING_KEYWORDS)
+            .expect("four literal keywords")
+    });
+    SCAN.is_match(text)
+}
+
+/// One task checked: what the rest of the compilation needs of it.
+struct CheckedTask {
+    file: FileId,
+    id: ast::Name,
+    /// Boxed: with [`Keep::Diagnostics`] it is always `None`, and 10,000
+    /// inline specs would cost megabytes of nothing.
+    out: Option<Box<(TaskSpec, TaskMatching)>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// See [`compile_keeping`]. `None` when a file of the second pass turned out
+/// to declare more than tasks.
+fn compile_in_passes(
+    sources: &Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    keep: Keep,
+    all_first: bool,
+) -> Option<Compilation> {
+    let declaring: Vec<bool> = sources
+        .files
+        .par_iter()
+        .map(|f| all_first || may_declare(&f.text))
+        .collect();
+    let (first, second): (Vec<FileId>, Vec<FileId>) = sources.ids().partition(|id| declaring[id.0]);
+
+    // Pass 1: declarations.
+    let parsed: Vec<(FileId, Option<ast::File>, Vec<Diagnostic>)> = first
         .into_par_iter()
         .map(|id| {
             let (ast, diags) = syntax::parse(id, &sources.get(id).text);
@@ -146,6 +229,9 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         }
     }
 
+    // What tasks depend on (one domain, marker sets): any error there makes
+    // a solvability run meaningless.
+    let errors_before = diagnostics.iter().filter(|d| d.is_error()).count();
     let decls = declarations::collect(sources, &files, &mut diagnostics);
     let (domain, declared) = match decls.domain {
         Some((file, domain)) => {
@@ -154,32 +240,15 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
             diagnostics.extend(cx.diagnostics);
             (Some(spec.0), spec.1)
         }
-        None => {
-            if let Some((file, task)) = decls.tasks.first() {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::MissingDomain,
-                        *file,
-                        task.id.span,
-                        "no `domain` is declared, so this task's names cannot be checked",
-                    )
-                    .with_label("this task needs a domain")
-                    .with_help(
-                        "check the file that declares `domain NAME { ... }` together with the tasks \
-                         (e.g. `taskc check tasks`)",
-                    ),
-                );
-            }
-            (None, Vec::new())
-        }
+        None => (None, Vec::new()),
     };
-
     let mut marker_sets = BTreeMap::new();
     for (file, set) in &decls.marker_sets {
         let mut cx = Cx::new(*file);
         marker_sets.insert(set.name.node.clone(), markers::check_set(&mut cx, set));
         diagnostics.extend(cx.diagnostics);
     }
+    let scope_errors = diagnostics.iter().filter(|d| d.is_error()).count() - errors_before;
     let scope = Scope {
         domain,
         declared,
@@ -201,21 +270,109 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         diagnostics.extend(cx.diagnostics);
     }
 
-    let task_count = decls.tasks.len();
-    let checked: Vec<_> = decls
+    // Pass 2: tasks. Solvability runs the environment, so it needs a sound
+    // domain and marker sets, and a task that compiled cleanly.
+    let runnable = match &scope.domain {
+        Some(domain) if scope_errors == 0 => {
+            let domain = Arc::new(domain.clone());
+            let allowed = TaskRuntime::allowed(&domain);
+            Some((domain, allowed))
+        }
+        _ => None,
+    };
+    let check_task = |file: FileId, t: &ast::Task| {
+        let mut cx = Cx::new(file);
+        let out = task::check(&mut cx, &scope, sources.get(file), t);
+        let clean = !cx.diagnostics.iter().any(Diagnostic::is_error);
+        let out = match (out, &runnable) {
+            (Some((spec, task_matching)), Some((domain, allowed))) if clean => {
+                let (domain, allowed) = (domain.clone(), allowed.clone());
+                let (rt, kept) = match keep {
+                    Keep::Everything => {
+                        let rt = TaskRuntime::new(&spec, domain, allowed, Some(&task_matching));
+                        (rt, Some((spec, task_matching)))
+                    }
+                    Keep::Diagnostics => {
+                        let rt =
+                            TaskRuntime::from_spec(spec, domain, allowed, Some(&task_matching));
+                        (rt, None)
+                    }
+                };
+                solvability::check(&mut cx, t.id.span, Arc::new(rt));
+                kept
+            }
+            (out, _) => out,
+        };
+        CheckedTask {
+            file,
+            id: t.id.clone(),
+            out: out.filter(|_| keep == Keep::Everything).map(Box::new),
+            diagnostics: cx.diagnostics,
+        }
+    };
+    let mut checked: Vec<CheckedTask> = decls
         .tasks
         .par_iter()
-        .map(|(file, t)| {
-            let mut cx = Cx::new(*file);
-            let out = task::check(&mut cx, &scope, sources.get(*file), t);
-            (out, cx.diagnostics)
+        .map(|(file, t)| check_task(*file, t))
+        .collect();
+    // Each file parsed, checked and (unless kept) dropped on one thread.
+    let task_files: Vec<_> = second
+        .into_par_iter()
+        .map(|id| {
+            let (ast, parse_diagnostics) = syntax::parse(id, &sources.get(id).text);
+            let mut tasks = Vec::new();
+            let mut surprise = false;
+            for item in ast.iter().flat_map(|f| &f.items) {
+                match item {
+                    ast::Item::Task(t) => tasks.push(check_task(id, t)),
+                    _ => surprise = true,
+                }
+            }
+            let ast = ast.filter(|_| keep == Keep::Everything);
+            (id, ast, parse_diagnostics, tasks, surprise)
         })
         .collect();
+    drop(decls);
+    for (id, ast, parse_diagnostics, tasks, surprise) in task_files {
+        if surprise {
+            return None;
+        }
+        diagnostics.extend(parse_diagnostics);
+        checked.extend(tasks);
+        files.extend(ast.map(|ast| (id, ast)));
+    }
+    files.sort_by_key(|(id, _)| *id);
+    checked.sort_by_key(|t| (t.file, t.id.span.start));
+
+    declarations::duplicate_tasks(
+        sources,
+        checked.iter().map(|t| (t.file, &t.id)),
+        &mut diagnostics,
+    );
+    if scope.domain.is_none() {
+        if let Some(t) = checked.first() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingDomain,
+                    t.file,
+                    t.id.span,
+                    "no `domain` is declared, so this task's names cannot be checked",
+                )
+                .with_label("this task needs a domain")
+                .with_help(
+                    "check the file that declares `domain NAME { ... }` together with the tasks \
+                     (e.g. `taskc check tasks`)",
+                ),
+            );
+        }
+    }
+
+    let task_count = checked.len();
     let mut tasks = BTreeMap::new();
     let mut matching = BTreeMap::new();
-    for (out, diags) in checked {
-        diagnostics.extend(diags);
-        if let Some((spec, task_matching)) = out {
+    for t in checked {
+        diagnostics.extend(t.diagnostics);
+        if let Some((spec, task_matching)) = t.out.map(|out| *out) {
             if !task_matching.is_empty() {
                 matching.insert(spec.task_id.clone(), task_matching);
             }
@@ -224,8 +381,8 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
     }
 
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let mut document = match scope.domain {
-        Some(domain) if !has_errors => Some(Document {
+    let document = match scope.domain {
+        Some(domain) if !has_errors && keep == Keep::Everything => Some(Document {
             domain,
             marker_sets: scope
                 .marker_sets
@@ -239,40 +396,67 @@ pub fn compile_with(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Comp
         }),
         _ => None,
     };
-
-    // Solvability runs the environment, so it needs a valid spec.
-    if let Some(doc) = &document {
-        use crate::runtime::env::TaskRuntime;
-        // Each task's runtime is built, run and dropped: nothing is kept.
-        let domain = std::sync::Arc::new(doc.domain.clone());
-        let allowed = TaskRuntime::allowed(&domain);
-        let found: Vec<Diagnostic> = decls
-            .tasks
-            .par_iter()
-            .filter_map(|(file, t)| doc.tasks.get(&t.id.node).map(|spec| (file, t, spec)))
-            .flat_map_iter(|(file, t, spec)| {
-                let rt = std::sync::Arc::new(TaskRuntime::new(
-                    spec,
-                    domain.clone(),
-                    allowed.clone(),
-                    doc.matching.get(&spec.task_id),
-                ));
-                let mut cx = Cx::new(*file);
-                solvability::check(&mut cx, t.id.span, &rt);
-                cx.diagnostics
-            })
-            .collect();
-        if !found.is_empty() {
-            document = None;
-        }
-        diagnostics.extend(found);
-    }
     diagnostic::sort(&mut diagnostics);
-    drop(decls);
-    Compilation {
+    Some(Compilation {
         document,
         diagnostics,
         task_count,
-        asts: files,
+        asts: if keep == Keep::Everything {
+            files
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{collect_paths, read_files};
+
+    fn sources(paths: &[&str]) -> Sources {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let paths: Vec<_> = paths.iter().map(|p| root.join(p)).collect();
+        read_files(&collect_paths(&paths).unwrap()).unwrap().0
+    }
+
+    #[test]
+    fn only_files_with_a_declaring_keyword_go_first() {
+        assert!(may_declare("domain supportdesk {"));
+        assert!(may_declare("task x { }\nfloor l1 {"));
+        // Anywhere, even in a text: this only orders work.
+        assert!(may_declare("task x { title \"street trees\" }"));
+        assert!(!may_declare("task x { title \"Refund\" }"));
+    }
+
+    /// The two passes give what one pass over every file gives, whatever
+    /// file declares what (shipped tasks; fixtures that mix a domain and
+    /// tasks, or split a duplicate across files).
+    #[test]
+    fn two_passes_equal_one() {
+        for paths in [
+            &["tasks"][..],
+            &["tests/fixtures/valid"],
+            &[
+                "tasks",
+                "tests/fixtures/invalid/semantic/duplicate_task_across_files",
+            ],
+            &[
+                "tasks/supportdesk.task",
+                "tests/fixtures/invalid/semantic/unsolvable_max_steps.task",
+            ],
+            &["tests/fixtures/invalid/semantic/missing_domain.task"],
+        ] {
+            let sources = sources(paths);
+            for keep in [Keep::Everything, Keep::Diagnostics] {
+                let phased = compile_in_passes(&sources, Vec::new(), keep, false).unwrap();
+                let one = compile_in_passes(&sources, Vec::new(), keep, true).unwrap();
+                assert_eq!(phased.diagnostics, one.diagnostics, "{paths:?}");
+                assert_eq!(phased.task_count, one.task_count);
+                assert_eq!(phased.asts, one.asts);
+                let json = |c: &Compilation| serde_json::to_string(&c.document).unwrap();
+                assert_eq!(json(&phased), json(&one));
+            }
+        }
     }
 }

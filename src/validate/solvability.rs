@@ -9,15 +9,15 @@ use crate::diagnostic::Code;
 use crate::runtime::env::{gold, TaskRuntime};
 use crate::syntax::Span;
 
-pub(crate) fn check(cx: &mut Cx, at: Span, rt: &Arc<TaskRuntime>) {
-    let results = gold::run(rt.clone(), &gold::actions(rt));
+pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
+    let results = gold::run(rt.clone(), &gold::actions(&rt));
     let Some(last) = results.last() else { return };
     let score = last.info.score;
     if score >= 1.0 - 1e-9 {
         return;
     }
     let t = &rt.spec;
-    let needed = gold::steps_needed(rt);
+    let needed = gold::steps_needed(&rt);
     let short: Vec<String> = last
         .info
         .breakdown
