@@ -1,6 +1,8 @@
 //! `taskc check` at realistic and at scale: parsing alone, and the whole
-//! compile (parse + validate), on the shipped tasks, on 100 tasks and on a
-//! generated corpus of 10,000 tasks, in memory and from disk.
+//! check (parse + validate + solvability, keeping diagnostics only, as the
+//! `check` command does), on the shipped tasks, on 100 tasks and on a
+//! generated corpus of 10,000 tasks, in memory and from disk; and `compile`
+//! (which keeps every spec) on 10,000.
 //!
 //! Throughput is reported in bytes/s (divan's MB/s) and tasks/s.
 
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
 use taskc::source::{self, FileId, SourceFile, Sources};
+use taskc::validate::Keep;
 
 // The allocator of the `taskc` binary, so the bench measures its real path.
 #[global_allocator]
@@ -51,12 +54,30 @@ fn parse_shipped(bencher: Bencher) {
     });
 }
 
+/// Parsing alone (pest and lowering to the AST), one core.
+#[divan::bench(args = [1_000], sample_count = 20)]
+fn parse_corpus(bencher: Bencher, n: usize) {
+    let sources = sources(n);
+    bencher
+        .counter(BytesCount::new(bytes(&sources)))
+        .counter(ItemsCount::new(n))
+        .bench(|| {
+            for (i, file) in sources.files.iter().enumerate() {
+                divan::black_box(taskc::syntax::parse(FileId(i), &file.text));
+            }
+        });
+}
+
 #[divan::bench]
 fn check_shipped(bencher: Bencher) {
     let sources = shipped();
     bencher
         .counter(BytesCount::new(bytes(&sources)))
-        .bench(|| taskc::compile(&sources));
+        .bench(|| check(&sources, Vec::new()));
+}
+
+fn check(sources: &Sources, read: Vec<taskc::Diagnostic>) -> taskc::Compilation {
+    taskc::validate::compile_keeping(sources, read, Keep::Diagnostics)
 }
 
 #[divan::bench(args = [100, 10_000], sample_count = 10)]
@@ -66,9 +87,22 @@ fn check_corpus(bencher: Bencher, n: usize) {
         .counter(BytesCount::new(bytes(&sources)))
         .counter(ItemsCount::new(n))
         .bench(|| {
-            let compilation = taskc::compile(&sources);
+            let compilation = check(&sources, Vec::new());
             assert_eq!(compilation.task_count, n);
             assert!(compilation.diagnostics.is_empty());
+        });
+}
+
+/// `compile`: every spec kept (and every AST), as `taskc compile` needs.
+#[divan::bench(args = [10_000], sample_count = 10)]
+fn compile_corpus(bencher: Bencher, n: usize) {
+    let sources = sources(n);
+    bencher
+        .counter(BytesCount::new(bytes(&sources)))
+        .counter(ItemsCount::new(n))
+        .bench(|| {
+            let compilation = taskc::compile(&sources);
+            assert_eq!(compilation.document.map(|d| d.tasks.len()), Some(n));
         });
 }
 
@@ -87,6 +121,6 @@ fn check_corpus_from_disk(bencher: Bencher, n: usize) {
         .bench(|| {
             let paths = source::collect_paths(std::slice::from_ref(&dir)).expect("walk");
             let (sources, read) = source::read_files(&paths).expect("read");
-            taskc::validate::compile_with(&sources, read)
+            check(&sources, read)
         });
 }
