@@ -429,6 +429,44 @@ mod tests {
         assert!(!may_declare("task x { title \"Refund\" }"));
     }
 
+    /// The scan knows every declaration the grammar has: the keyword that
+    /// starts each alternative of `item` but `task` (read from the grammar,
+    /// so a new declaration cannot be forgotten here).
+    #[test]
+    fn declaring_keywords_are_the_grammars() {
+        let grammar = include_str!("../../grammar/task.pest");
+        let rule = |name: &str| -> &str {
+            grammar
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+                .unwrap_or_else(|| panic!("rule `{name}` in the grammar"))
+        };
+        let items = rule("item");
+        let items = &items[items.find('{').unwrap() + 1..items.rfind('}').unwrap()];
+        let mut keywords: Vec<String> = items
+            .split('|')
+            .map(str::trim)
+            .filter(|item| *item != "task")
+            .map(|item| {
+                let body = rule(item);
+                let k = body.split_whitespace().nth(1).expect("`{ k_NAME ~ ...`");
+                let k = k
+                    .strip_prefix("k_")
+                    .expect("a declaration starts with its keyword");
+                let literal = rule(&format!("k_{k}"));
+                literal
+                    .split('"')
+                    .nth(1)
+                    .expect("a keyword is a literal")
+                    .to_owned()
+            })
+            .collect();
+        keywords.sort();
+        let mut ours: Vec<&str> = DECLARING_KEYWORDS.to_vec();
+        ours.sort();
+        assert_eq!(keywords, ours);
+    }
+
     /// The two passes give what one pass over every file gives, whatever
     /// file declares what (shipped tasks; fixtures that mix a domain and
     /// tasks, or split a duplicate across files).
