@@ -41,13 +41,15 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    /// Up to this many patterns, [`Strategy::PerPattern`] is the faster
-    /// (`benches/matching.rs`, scan only, normalization included: 0.9 µs
-    /// against 1.3 µs for 50 patterns on a 400-byte reply, 8.1 µs against
-    /// 13.0 µs on 4 KB; building one matcher costs 0.5–7 µs against 35–60
-    /// µs). The automaton's cost stays flat as patterns grow, so it wins
-    /// past about a hundred; 64 leaves a margin.
-    pub const PER_PATTERN_MAX: usize = 64;
+    /// Up to this many patterns, [`Strategy::PerPattern`]. Its cost grows
+    /// with patterns, the automaton's with text length
+    /// (`benches/matching.rs`, `benches/tree.rs`): on a 400-byte reply the
+    /// finders win up to past 50 patterns (0.9 µs against 1.3 µs at 50), but
+    /// on a tree step of a few dozen bytes the shipped floor's 44 phrases scan
+    /// 1.2–1.4× faster with the automaton. Building is where finders always win (0.5–7 µs
+    /// against 35–60 µs, and `check` builds one matcher per task). A task's
+    /// markers (10–20) stay under the line; the floor goes over it.
+    pub const PER_PATTERN_MAX: usize = 24;
 
     /// The faster strategy for `patterns` patterns.
     pub fn for_count(patterns: usize) -> Self {
