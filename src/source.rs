@@ -2,7 +2,7 @@
 //! for `*.task`, and mapping byte offsets to lines and columns.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::Span;
@@ -19,6 +19,53 @@ pub struct SourceFile {
     /// Shared with rendered diagnostics; an `Arc<String>` so that reading a
     /// file moves its text in instead of copying it.
     pub text: Arc<String>,
+    /// Where lines start, built the first time a location is asked for.
+    index: OnceLock<LineIndex>,
+}
+
+/// Line starts and character counts of a text, so that each location costs
+/// a binary search and at most one block of counting, however long the file
+/// or its lines (a generated one-line file with thousands of problems
+/// would otherwise take time quadratic in its size).
+#[derive(Clone, Debug)]
+struct LineIndex {
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// Characters before each block of [`BLOCK`] bytes.
+    chars_before_block: Vec<usize>,
+}
+
+const BLOCK: usize = 4096;
+
+/// Characters that start in `bytes` (a byte that is not a UTF-8
+/// continuation byte starts one).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let mut chars_before_block = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let mut chars = 0;
+        for block in bytes.chunks(BLOCK) {
+            chars_before_block.push(chars);
+            chars += char_starts(block);
+        }
+        chars_before_block.push(chars);
+        Self {
+            line_starts,
+            chars_before_block,
+        }
+    }
+
+    /// Characters before byte `offset` (a character boundary).
+    fn chars_before(&self, bytes: &[u8], offset: usize) -> usize {
+        let block = offset / BLOCK;
+        self.chars_before_block[block] + char_starts(&bytes[block * BLOCK..offset])
+    }
 }
 
 impl SourceFile {
@@ -26,7 +73,47 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: Arc::new(text.into()),
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = clamp_to_char_boundary(&self.text, offset);
+        self.index()
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            - 1
+    }
+
+    /// The number of lines (a final line break does not start another).
+    pub fn line_count(&self) -> usize {
+        let starts = &self.index().line_starts;
+        if starts.len() > 1 && starts[starts.len() - 1] == self.text.len() {
+            starts.len() - 1
+        } else {
+            starts.len()
+        }
+    }
+
+    /// Byte range of 0-based `line`, without its line break.
+    pub fn line_range(&self, line: usize) -> (usize, usize) {
+        let starts = &self.index().line_starts;
+        let start = starts[line.min(starts.len() - 1)];
+        let end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        // A `\r\n` file: the `\r` is part of the break.
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        (start, end.max(start))
     }
 
     /// The file name without directories and without the `.task` extension:
@@ -39,11 +126,12 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = clamp_to_char_boundary(&self.text, offset);
-        let before = &self.text[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let index = self.index();
+        let line = index.line_starts.partition_point(|&start| start <= offset) - 1;
+        let bytes = self.text.as_bytes();
+        let col =
+            index.chars_before(bytes, offset) - index.chars_before(bytes, index.line_starts[line]);
+        (line + 1, col + 1)
     }
 }
 
@@ -192,4 +280,42 @@ pub fn read_files(paths: &[PathBuf]) -> Result<(Sources, Vec<Diagnostic>), IoErr
         sources.files.push(file);
     }
     Ok((sources, diagnostics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the index replaces: counting from the start of the text.
+    fn naive(text: &str, offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char_boundary(text, offset);
+        let before = &text[..offset];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_col_counts_lines_and_characters(
+            text in "(a|é|日|😀|\n|\r\n| ){0,300}",
+            offsets in proptest::collection::vec(0usize..1400, 1..20),
+        ) {
+            let file = SourceFile::new("t.task", text.clone());
+            for offset in offsets {
+                proptest::prop_assert_eq!(file.line_col(offset), naive(&text, offset));
+            }
+        }
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line() {
+        let text = format!("{}é{}x", "a".repeat(9_000), "b".repeat(70_000));
+        let file = SourceFile::new("t.task", text.clone());
+        let x = text.len() - 1;
+        assert_eq!(file.line_col(x), (1, 79_002));
+        assert_eq!(file.line_col(x), naive(&text, x));
+        assert_eq!(file.line_range(0), (0, text.len()));
+        assert_eq!(file.line_count(), 1);
+    }
 }

@@ -214,3 +214,33 @@ fn same_input_same_diagnostics() {
     assert!(!a.is_empty());
     assert_eq!(a, b);
 }
+
+/// A generated file with one enormous line: every problem is still shown
+/// (no panic: miette's renderer gives up past 65,535 columns), each with an
+/// excerpt of the line around it rather than the whole line, at its true
+/// `file:line:col`.
+#[test]
+fn problems_far_into_a_long_line_render_as_excerpts() {
+    let line = format!(
+        "task huge {{{} title \"x\" title \"y\" }}",
+        " ".repeat(80_000)
+    );
+    let sources = Sources {
+        files: vec![SourceFile::new("tasks/huge.task", line)],
+    };
+    let compilation = taskc::compile(&sources);
+    assert!(!compilation.diagnostics.is_empty());
+    let given_twice = compilation
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "E0204")
+        .expect("the second title is reported");
+    let rendered = given_twice.render(&sources);
+    assert!(rendered.contains("tasks/huge.task:1:80023"), "{rendered}");
+    assert!(rendered.contains(" 1 │ …"), "{rendered}");
+    assert!(rendered.contains("title \"x\" title \"y\" }"), "{rendered}");
+    for d in &compilation.diagnostics {
+        let rendered = d.render(&sources);
+        assert!(rendered.len() < 2_000, "{rendered}");
+    }
+}
