@@ -64,23 +64,24 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .map(|(alt, f)| format!("\"{alt}\" (contains \"{f}\")"))
                 .collect();
-            let mut d = cx.warning(
-                &RULE,
-                group.file,
-                group.span,
-                format!(
-                    "{} of this required group {} a forbidden marker",
-                    named.join(", "),
-                    if blocked.len() == 1 {
-                        "contains"
-                    } else {
-                        "contain"
-                    }
-                ),
+            out.push(
+                cx.warning(
+                    &RULE,
+                    group.file,
+                    group.span,
+                    format!(
+                        "{} of this required group {} a forbidden marker",
+                        named.join(", "),
+                        if blocked.len() == 1 {
+                            "contains"
+                        } else {
+                            "contain"
+                        }
+                    ),
+                )
+                .with_label("using these alternatives zeroes the reply component")
+                .with_help("remove those alternatives, or stop forbidding the marker"),
             );
-            d.label = "using these alternatives zeroes the reply component".to_owned();
-            d.help = Some("remove those alternatives, or stop forbidding the marker".to_owned());
-            out.push(d);
         }
     }
 }

@@ -70,22 +70,22 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 .filter(|(_, v)| *v > 0.0)
                 .map(|(name, v)| format!("{name} {v:.2}"))
                 .collect();
-            let mut d = cx.warning(
-                &RULE,
-                *file,
-                task.id.span,
-                format!(
-                    "doing nothing scores {:.3} on task `{}` (above {LIMIT})",
-                    last.info.score, task.id.node
+            out.push(
+                cx.warning(
+                    &RULE,
+                    *file,
+                    task.id.span,
+                    format!(
+                        "doing nothing scores {:.3} on task `{}` (above {LIMIT})",
+                        last.info.score, task.id.node
+                    ),
+                )
+                .with_label(format!("`submit` alone earns: {}", paying.join(", ")))
+                .with_help(
+                    "give the reply and note required groups, or require fields, so that an \
+                 empty workspace earns little",
                 ),
             );
-            d.label = format!("`submit` alone earns: {}", paying.join(", "));
-            d.help = Some(
-                "give the reply and note required groups, or require fields, so that an \
-                 empty workspace earns little"
-                    .to_owned(),
-            );
-            out.push(d);
         }
     }
 }

@@ -72,27 +72,23 @@ fn check_list(cx: &LintContext<'_>, file: FileId, alts: &[Alt], out: &mut Vec<Di
             .iter()
             .find(|a| a.text != later.text && a.normalized() == normalized);
         if let Some(first) = first {
-            let mut d = cx.warning(
-                &RULE,
-                file,
-                later.span,
-                format!(
-                    "\"{}\" and \"{}\" are the same marker after normalization",
-                    first.text, later.text
-                ),
-            );
-            d.label = "same as an earlier alternative".to_owned();
-            d.help = Some(
-                "keep one: matching already ignores case, quote and dash styles, invisible \
-                 characters and runs of whitespace"
-                    .to_owned(),
-            );
-            if first.span != later.span {
-                d.related.push(crate::diagnostic::Related {
+            let mut d = cx
+                .warning(
+                    &RULE,
                     file,
-                    span: first.span,
-                    label: "the earlier one".to_owned(),
-                });
+                    later.span,
+                    format!(
+                        "\"{}\" and \"{}\" are the same marker after normalization",
+                        first.text, later.text
+                    ),
+                )
+                .with_label("same as an earlier alternative")
+                .with_help(
+                    "keep one: matching already ignores case, quote and dash styles, invisible \
+                 characters and runs of whitespace",
+                );
+            if first.span != later.span {
+                d = d.with_related(file, first.span, "the earlier one");
             }
             out.push(d);
         }

@@ -61,26 +61,23 @@ fn check_group(
                 && covers(broad, narrow)
         });
         if let Some((_, broad)) = by {
-            let mut d = cx.warning(
-                &RULE,
-                group.file,
-                narrow.span,
-                format!(
-                    "\"{}\" is redundant: every text it matches also contains \"{}\"",
+            let mut d = cx
+                .warning(
+                    &RULE,
+                    group.file,
+                    narrow.span,
+                    format!(
+                        "\"{}\" is redundant: every text it matches also contains \"{}\"",
+                        narrow.text, broad.text
+                    ),
+                )
+                .with_label(format!("already covered by \"{}\"", broad.text))
+                .with_help(format!(
+                    "remove \"{}\", or write `word \"{}\"` if only the whole word should count",
                     narrow.text, broad.text
-                ),
-            );
-            d.label = format!("already covered by \"{}\"", broad.text);
-            d.help = Some(format!(
-                "remove \"{}\", or write `word \"{}\"` if only the whole word should count",
-                narrow.text, broad.text
-            ));
+                ));
             if broad.span != narrow.span {
-                d.related.push(crate::diagnostic::Related {
-                    file: group.file,
-                    span: broad.span,
-                    label: "the broader alternative".to_owned(),
-                });
+                d = d.with_related(group.file, broad.span, "the broader alternative");
             }
             out.push(d);
         }

@@ -58,26 +58,27 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                     *j != i && broad.normalized() != narrow.normalized() && covers(broad, narrow)
                 });
                 if let Some((_, (reason, broad))) = by {
-                    let mut d = cx.warning(
-                        &RULE,
-                        *file,
-                        narrow.span,
-                        format!(
-                            "\"{}\" is shadowed by \"{}\" (reason `{reason}`) in floor `{}`",
-                            narrow.text, broad.text, floor.name.node
+                    out.push(
+                        cx.warning(
+                            &RULE,
+                            *file,
+                            narrow.span,
+                            format!(
+                                "\"{}\" is shadowed by \"{}\" (reason `{reason}`) in floor `{}`",
+                                narrow.text, broad.text, floor.name.node
+                            ),
+                        )
+                        .with_label("never the phrase that rejects a step")
+                        .with_help(format!(
+                            "remove \"{}\": every step containing it already contains \"{}\"",
+                            narrow.text, broad.text
+                        ))
+                        .with_related(
+                            *file,
+                            broad.span,
+                            "the shorter phrase",
                         ),
                     );
-                    d.label = "never the phrase that rejects a step".to_owned();
-                    d.help = Some(format!(
-                        "remove \"{}\": every step containing it already contains \"{}\"",
-                        narrow.text, broad.text
-                    ));
-                    d.related.push(crate::diagnostic::Related {
-                        file: *file,
-                        span: broad.span,
-                        label: "the shorter phrase".to_owned(),
-                    });
-                    out.push(d);
                 }
             }
         }

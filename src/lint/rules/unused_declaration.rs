@@ -119,32 +119,34 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         for item in &ast.items {
             match item {
                 Item::MarkerSet(set) if !uses.sets.contains(&set.name.node) => {
-                    let mut d = cx.warning(
-                        &RULE,
-                        *file,
-                        set.name.span,
-                        format!("marker set `{}` is never used", set.name.node),
+                    out.push(
+                        cx.warning(
+                            &RULE,
+                            *file,
+                            set.name.span,
+                            format!("marker set `{}` is never used", set.name.node),
+                        )
+                        .with_label("no task names this set")
+                        .with_help(format!(
+                            "use it in a task (`require {}`), or delete it",
+                            set.name.node
+                        )),
                     );
-                    d.label = "no task names this set".to_owned();
-                    d.help = Some(format!(
-                        "use it in a task (`require {}`), or delete it",
-                        set.name.node
-                    ));
-                    out.push(d);
                 }
                 Item::Floor(floor) if !uses.floors.contains(&floor.name.node) => {
-                    let mut d = cx.warning(
-                        &RULE,
-                        *file,
-                        floor.name.span,
-                        format!("floor `{}` is never used", floor.name.node),
+                    out.push(
+                        cx.warning(
+                            &RULE,
+                            *file,
+                            floor.name.span,
+                            format!("floor `{}` is never used", floor.name.node),
+                        )
+                        .with_label("no tree names this floor, so it guards nothing")
+                        .with_help(format!(
+                            "add it to a tree's `floors` (`floors ..., {}`), or delete it",
+                            floor.name.node
+                        )),
                     );
-                    d.label = "no tree names this floor, so it guards nothing".to_owned();
-                    d.help = Some(format!(
-                        "add it to a tree's `floors` (`floors ..., {}`), or delete it",
-                        floor.name.node
-                    ));
-                    out.push(d);
                 }
                 Item::Domain(domain) => {
                     for field in &domain.fields {
@@ -158,18 +160,23 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                             _ => continue,
                         };
                         for name in names.iter().filter(|n| !used.contains(&n.node)) {
-                            let mut d = cx.warning(
-                                &RULE,
-                                *file,
-                                name.span,
-                                format!("{} `{}` is never used", vocabulary.singular(), name.node),
+                            out.push(
+                                cx.warning(
+                                    &RULE,
+                                    *file,
+                                    name.span,
+                                    format!(
+                                        "{} `{}` is never used",
+                                        vocabulary.singular(),
+                                        name.node
+                                    ),
+                                )
+                                .with_label("no task mentions it")
+                                .with_help(format!(
+                                    "use it in a task, or remove it from `{}`",
+                                    vocabulary.keyword()
+                                )),
                             );
-                            d.label = "no task mentions it".to_owned();
-                            d.help = Some(format!(
-                                "use it in a task, or remove it from `{}`",
-                                vocabulary.keyword()
-                            ));
-                            out.push(d);
                         }
                     }
                 }
