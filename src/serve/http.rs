@@ -275,14 +275,24 @@ fn validator<'a>(
     })
 }
 
+/// The tree policy a request names and its JSON body; a bad query is
+/// reported before a bad body.
+fn validator_and_body<'a>(
+    s: &'a Shared,
+    query: &Result<Query<TreeQuery>, QueryRejection>,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<(&'a Validator, Value), ApiError> {
+    Ok((validator(s, query)?, body(bytes)?))
+}
+
 pub async fn tree_check_node(
     State(s): State<Arc<Shared>>,
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, node) = match (validator(&s, &query), body(bytes)) {
-        (Ok(v), Ok(node)) => (v, node),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
+    let (v, node) = match validator_and_body(&s, &query, bytes) {
+        Ok(found) => found,
+        Err(r) => return r.into_response(),
     };
     Json(serde_json::to_value(v.check_node(&node)).unwrap_or_default()).into_response()
 }
@@ -292,9 +302,9 @@ pub async fn tree_next(
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, input) = match (validator(&s, &query), body(bytes)) {
-        (Ok(v), Ok(input)) => (v, input),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
+    let (v, input) = match validator_and_body(&s, &query, bytes) {
+        Ok(found) => found,
+        Err(r) => return r.into_response(),
     };
     let (Some(walk), Some(candidates)) = (
         input.get("walk").and_then(Value::as_array),
@@ -327,9 +337,9 @@ pub async fn tree_check(
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, input) = match (validator(&s, &query), body(bytes)) {
-        (Ok(v), Ok(input)) => (v, input),
-        (Err(r), _) | (_, Err(r)) => return r.into_response(),
+    let (v, input) = match validator_and_body(&s, &query, bytes) {
+        Ok(found) => found,
+        Err(r) => return r.into_response(),
     };
     Json(serde_json::to_value(tree::check_tree(v, &input)).unwrap_or_default()).into_response()
 }
