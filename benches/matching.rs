@@ -18,7 +18,7 @@
 
 use divan::counter::BytesCount;
 use divan::Bencher;
-use taskc::runtime::matching::{Matcher, Strategy};
+use taskc::matching::{Matcher, Strategy};
 use taskc::spec::MatchMode;
 
 #[global_allocator]

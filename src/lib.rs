@@ -8,6 +8,7 @@
 
 pub mod diagnostic;
 pub mod lint;
+pub mod matching;
 pub mod report;
 pub mod runtime;
 pub mod serve;

@@ -182,6 +182,13 @@ pub struct TaskSpec {
     pub max_steps: u32,
 }
 
+impl TaskSpec {
+    /// `max_steps` when a task does not set it (the seed's default).
+    pub const DEFAULT_MAX_STEPS: u32 = 6;
+    /// `sla_step_cost` when a task does not set it (the seed's default).
+    pub const DEFAULT_SLA_STEP_COST: u32 = 15;
+}
+
 /// The customer's ticket, field for field the seed's `SupportTicket`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -208,17 +215,7 @@ pub struct KnowledgeSnippet {
     pub content: String,
 }
 
-/// How a marker or phrase is matched against normalized text.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum MatchMode {
-    /// Anywhere, as the seed's `marker in text`.
-    Substring,
-    /// Only where it starts and ends on a word boundary.
-    Word,
-}
+pub use crate::matching::MatchMode;
 
 /// The markers of one task that use the other match mode than their
 /// section's default (substring for reply and note markers). Each list holds
@@ -288,6 +285,10 @@ pub struct TreePolicy {
 }
 
 impl TreePolicy {
+    /// `max_depth` when a tree does not set it (the seed's `MAX_DEPTH`).
+    pub const DEFAULT_MAX_DEPTH: u32 = 12;
+    /// `attempts` when a tree does not set it (the seed retries once).
+    pub const DEFAULT_ATTEMPTS: u32 = 2;
     pub const DEFAULT_NODE_TYPES: [&'static str; 4] =
         ["question", "instruction", "resolved", "escalate"];
     pub const DEFAULT_DEPTH_CAP_TEXT: &'static str =

@@ -10,7 +10,7 @@ mod rules;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::runtime::matching;
+use crate::matching;
 use crate::source::{FileId, Sources};
 use crate::spec::MatchMode;
 use crate::syntax::ast::{self, Alternative, Item, MarkerRule, TaskValue};
@@ -85,7 +85,7 @@ impl<'a> LintContext<'a> {
                         .iter()
                         .filter_map(|a| match a {
                             Alternative::Marker(m) => {
-                                Some(marker_alt(m, MatchMode::Substring, None))
+                                Some(marker_alt(m, MatchMode::MARKER_DEFAULT, None))
                             }
                             Alternative::Set(_) => None,
                         })
@@ -157,7 +157,7 @@ impl<'a> LintContext<'a> {
         let mut out = Vec::new();
         for alt in alts {
             match alt {
-                Alternative::Marker(m) => out.push(marker_alt(m, MatchMode::Substring, None)),
+                Alternative::Marker(m) => out.push(marker_alt(m, MatchMode::MARKER_DEFAULT, None)),
                 Alternative::Set(name) => {
                     if let Some(set) = self.sets.get(&name.node) {
                         out.extend(set.alts.iter().map(|a| Alt {
@@ -188,11 +188,7 @@ impl<'a> LintContext<'a> {
 pub fn marker_alt(m: &ast::Marker, default: MatchMode, via: Option<String>) -> Alt {
     Alt {
         text: m.text.node.clone(),
-        mode: match m.mode.as_ref().map(|m| m.node) {
-            Some(ast::MatchMode::Word) => MatchMode::Word,
-            Some(ast::MatchMode::Substring) => MatchMode::Substring,
-            None => default,
-        },
+        mode: m.mode.as_ref().map_or(default, |m| m.node),
         span: m.span,
         via,
     }

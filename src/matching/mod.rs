@@ -16,7 +16,30 @@ pub use normalize::{normalize, normalize_pattern, Normalized};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
 
-use crate::spec::MatchMode;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How a marker or phrase is matched against normalized text. The one
+/// enum the AST, the spec and the runtime share.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// Anywhere, as the seed's `marker in text`.
+    Substring,
+    /// Only where it starts and ends on a word boundary.
+    Word,
+}
+
+impl MatchMode {
+    /// The mode of a reply or note marker written without `word` or
+    /// `substring` (the seed's `marker in text`).
+    pub const MARKER_DEFAULT: MatchMode = MatchMode::Substring;
+    /// The mode of a floor phrase written without `word` or `substring`:
+    /// `"sudo"` must not fire inside `pseudocode`.
+    pub const FLOOR_DEFAULT: MatchMode = MatchMode::Word;
+}
 
 /// One occurrence of a pattern in a text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,8 @@
-//! The runtime, driven by compiled specs only (never AST or pest types).
-//! `matching` is the one text-matching engine the grader and the tree
-//! validator share.
+//! The runtime, driven by compiled specs only (never AST or pest types):
+//! the SupportDesk environment (`env`) and the L1 tree validator (`tree`),
+//! both matching text with [`crate::matching`].
 
 pub mod env;
-pub mod matching;
 pub mod tree;
 
 /// How a JSON value is named in messages ("a string", "a list", ...).

@@ -236,14 +236,7 @@ pub enum MarkerRule {
     Forbid(Spanned<Vec<Alternative>>),
 }
 
-/// How a marker or a phrase is matched against a text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MatchMode {
-    /// Anywhere in the text (the default for reply and note markers).
-    Substring,
-    /// Only on word boundaries (the default for hard-floor phrases).
-    Word,
-}
+pub use crate::matching::MatchMode;
 
 /// A marker written out, or a reference to a named marker set.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use super::{Cx, Decorate};
 use crate::diagnostic::Code;
 use crate::spec::{FloorGroup, FloorSpec, MatchMode, Phrase};
-use crate::syntax::ast::{self, Floor};
+use crate::syntax::ast::Floor;
 
 pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
     if floor.groups.is_empty() {
@@ -39,7 +39,7 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
         let mut phrases = Vec::new();
         for phrase in &group.phrases {
             let text = phrase.text.node.as_str();
-            if crate::runtime::matching::normalize_pattern(text).is_empty() {
+            if crate::matching::normalize_pattern(text).is_empty() {
                 cx.error(Code::EmptyMarker, phrase.span, "this phrase is empty")
                     .label("an empty phrase matches every step")
                     .help("write the words a step must not contain");
@@ -58,10 +58,10 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
                 continue;
             }
             seen.push((text, phrase.span));
-            let mode = match phrase.mode.as_ref().map(|m| m.node) {
-                Some(ast::MatchMode::Substring) => MatchMode::Substring,
-                _ => MatchMode::Word,
-            };
+            let mode = phrase
+                .mode
+                .as_ref()
+                .map_or(MatchMode::FLOOR_DEFAULT, |m| m.node);
             phrases.push(Phrase {
                 text: text.to_owned(),
                 mode,

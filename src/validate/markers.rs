@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Cx, Decorate, Scope};
 use crate::diagnostic::Code;
-use crate::runtime::matching;
+use crate::matching;
 use crate::spec::{MatchMode, TaskMatching};
 use crate::suggest;
 use crate::syntax::ast::{self, Alternative, MarkerRule, MarkerSet, Spanned};
@@ -21,10 +21,7 @@ pub(crate) struct Resolved {
 }
 
 fn mode(m: &ast::Marker) -> Option<MatchMode> {
-    m.mode.as_ref().map(|m| match m.node {
-        ast::MatchMode::Word => MatchMode::Word,
-        ast::MatchMode::Substring => MatchMode::Substring,
-    })
+    m.mode.as_ref().map(|m| m.node)
 }
 
 /// A named marker set: its markers, each non-empty and listed once.
@@ -132,7 +129,7 @@ impl Modes {
     }
 
     fn add(&mut self, cx: &mut Cx, marker: &Resolved) {
-        let mode = marker.mode.unwrap_or(MatchMode::Substring);
+        let mode = marker.mode.unwrap_or(MatchMode::MARKER_DEFAULT);
         match self.seen.get(&marker.text) {
             Some(&(first, first_span)) if first != mode => {
                 let file = cx.file;
@@ -157,11 +154,11 @@ impl Modes {
         }
     }
 
-    /// Marker texts that use `word` (the non-default mode), in order.
+    /// Marker texts that use the non-default mode (`word`), in order.
     fn words(self) -> Vec<String> {
         self.seen
             .into_iter()
-            .filter(|(_, (m, _))| *m == MatchMode::Word)
+            .filter(|(_, (m, _))| *m != MatchMode::MARKER_DEFAULT)
             .map(|(t, _)| t)
             .collect()
     }
@@ -207,7 +204,7 @@ pub(crate) fn check_reply(
     let forbidding = matching::Matcher::with_strategy(
         forbidden
             .iter()
-            .map(|f| (f.text.as_str(), f.mode.unwrap_or(MatchMode::Substring))),
+            .map(|f| (f.text.as_str(), f.mode.unwrap_or(MatchMode::MARKER_DEFAULT))),
         matching::Strategy::PerPattern,
     );
     for (span, group) in &groups {

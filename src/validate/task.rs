@@ -117,11 +117,11 @@ pub(crate) fn check(
     });
     let max_steps = match s.max_steps {
         Some((_, n)) => integer(cx, n, "`max_steps`", 1, MAX_COUNT),
-        None => Some(6),
+        None => Some(TaskSpec::DEFAULT_MAX_STEPS.into()),
     };
     let sla_step_cost = match s.sla_step_cost {
         Some((_, n)) => integer(cx, n, "`sla_step_cost`", 0, MAX_COUNT),
-        None => Some(15),
+        None => Some(TaskSpec::DEFAULT_SLA_STEP_COST.into()),
     };
     let deadline = match s.deadline {
         Some((_, n)) => {

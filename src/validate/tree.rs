@@ -28,8 +28,12 @@ pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Opti
             TreeValue::FailureText(v) => once(cx, &mut failure_text, kw, v),
         }
     }
-    let max_depth = max_depth.map_or(Some(12), |(_, n)| integer(cx, n, "`max_depth`", 1, 10_000));
-    let attempts = attempts.map_or(Some(2), |(_, n)| integer(cx, n, "`attempts`", 1, 100));
+    let max_depth = max_depth.map_or(Some(TreePolicy::DEFAULT_MAX_DEPTH.into()), |(_, n)| {
+        integer(cx, n, "`max_depth`", 1, 10_000)
+    });
+    let attempts = attempts.map_or(Some(TreePolicy::DEFAULT_ATTEMPTS.into()), |(_, n)| {
+        integer(cx, n, "`attempts`", 1, 100)
+    });
 
     let mut floor_list = Vec::new();
     match floor_names {

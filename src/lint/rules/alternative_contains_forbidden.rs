@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::registry::rule;
 use crate::lint::LintContext;
-use crate::runtime::matching;
+use crate::matching;
 
 rule! {
     /// ## What it does

@@ -56,7 +56,7 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                     .flat_map(|g| {
                         g.phrases
                             .iter()
-                            .map(|p| marker_alt(p, MatchMode::Word, None))
+                            .map(|p| marker_alt(p, MatchMode::FLOOR_DEFAULT, None))
                     })
                     .collect();
                 check_list(cx, *file, &phrases, out);

@@ -48,9 +48,12 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 .groups
                 .iter()
                 .flat_map(|g| {
-                    g.phrases
-                        .iter()
-                        .map(|p| (g.reason.node.as_str(), marker_alt(p, MatchMode::Word, None)))
+                    g.phrases.iter().map(|p| {
+                        (
+                            g.reason.node.as_str(),
+                            marker_alt(p, MatchMode::FLOOR_DEFAULT, None),
+                        )
+                    })
                 })
                 .collect();
             for (i, (_, narrow)) in phrases.iter().enumerate() {

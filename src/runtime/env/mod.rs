@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::runtime::matching::{normalize_pattern, Matcher};
+use crate::matching::{normalize_pattern, Matcher};
 use crate::spec::{
     Document, DomainSpec, FollowUpOutcome, MatchMode, TaskMatching, TaskSpec, Weights,
 };
@@ -68,7 +68,7 @@ impl Markers {
             if words.contains(m) {
                 MatchMode::Word
             } else {
-                MatchMode::Substring
+                MatchMode::MARKER_DEFAULT
             }
         };
         let mut patterns: Vec<(&str, MatchMode)> = Vec::new();

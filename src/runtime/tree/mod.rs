@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::runtime::matching::Matcher;
+use crate::matching::Matcher;
 use crate::spec::{Document, MatchMode, TreePolicy};
 
 pub use check::{check_tree, TreeProblem, TreeReport};
