@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
+use taskc::compile::Keep;
 use taskc::source::{self, FileId, SourceFile, Sources};
-use taskc::validate::Keep;
 
 // The allocator of the `taskc` binary, so the bench measures its real path.
 #[global_allocator]
@@ -77,7 +77,7 @@ fn check_shipped(bencher: Bencher) {
 }
 
 fn check(sources: &Sources, read: Vec<taskc::Diagnostic>) -> taskc::Compilation {
-    taskc::validate::compile_keeping(sources, read, Keep::Diagnostics)
+    taskc::compile::compile_keeping(sources, read, Keep::Diagnostics)
 }
 
 #[divan::bench(args = [100, 10_000], sample_count = 10)]

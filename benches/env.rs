@@ -20,7 +20,7 @@ fn main() {
 fn runtimes() -> Vec<Arc<TaskRuntime>> {
     let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
     let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::validate::compile_with(&sources, read)
+    let document = taskc::compile::compile_with(&sources, read)
         .document
         .expect("compiles");
     TaskRuntime::all(&document).into_values().collect()

@@ -21,7 +21,7 @@ fn main() {
 fn document() -> Document {
     let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
     let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    taskc::validate::compile_with(&sources, read)
+    taskc::compile::compile_with(&sources, read)
         .document
         .expect("compiles")
 }

@@ -23,7 +23,7 @@ use tokio_tungstenite::tungstenite::Message;
 fn gold_episodes() -> Vec<(String, Vec<Value>)> {
     let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
     let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::validate::compile_with(&sources, read)
+    let document = taskc::compile::compile_with(&sources, read)
         .document
         .expect("compiles");
     taskc::runtime::env::TaskRuntime::all(&document)

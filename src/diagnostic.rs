@@ -6,8 +6,8 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
+use crate::source::Span;
 use crate::source::{FileId, SourceFile, Sources};
-use crate::syntax::Span;
 
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -145,17 +145,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error of the compiler.
     pub fn error(code: Code, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        Self {
-            code: code.as_str(),
-            severity: Severity::Error,
-            message: message.into(),
-            file,
-            span,
-            label: String::new(),
-            help: None,
-            related: Vec::new(),
-        }
+        Self::new(code.as_str(), Severity::Error, file, span, message)
     }
 
     /// A warning of a lint rule (whose codes live in the lint registry).
@@ -165,10 +157,25 @@ impl Diagnostic {
         span: Span,
         message: impl Into<String>,
     ) -> Self {
+        Self::new(code, Severity::Warning, file, span, message)
+    }
+
+    fn new(
+        code: &'static str,
+        severity: Severity,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
-            severity: Severity::Warning,
             code,
-            ..Self::error(Code::Syntax, file, span, message)
+            severity,
+            message: message.into(),
+            file,
+            span,
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
         }
     }
 
@@ -214,6 +221,32 @@ impl Diagnostic {
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &report);
         out
+    }
+}
+
+/// Where the diagnostics of one file go while it is lowered or checked:
+/// each check reports here and carries on, so one run reports every problem.
+pub(crate) struct Cx {
+    pub file: FileId,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Cx {
+    pub fn new(file: FileId) -> Self {
+        Self {
+            file,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// An error in this file, to be decorated with the `with_*` builders
+    /// and then [`Cx::push`]ed.
+    pub fn error(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, self.file, span, message)
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
     }
 }
 

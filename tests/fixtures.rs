@@ -144,10 +144,10 @@ fn check_reports_exactly_what_compile_reports() {
     all.push("tasks".into());
     for fixture in all {
         let (sources, everything, _) = compile_fixture(&fixture);
-        let diagnostics = taskc::validate::compile_keeping(
+        let diagnostics = taskc::compile::compile_keeping(
             &sources,
             Vec::new(),
-            taskc::validate::Keep::Diagnostics,
+            taskc::compile::Keep::Diagnostics,
         );
         // Reading diagnostics (invalid UTF-8) come from the loader, not the
         // compiler; compare what the compiler found.

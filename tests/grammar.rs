@@ -32,7 +32,7 @@ fn every_grammar_rule_has_a_doc_comment() {
 fn default_floor_holds_the_required_phrases() {
     let paths = taskc::source::collect_paths(&["tasks".into()]).expect("tasks/");
     let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::validate::compile_with(&sources, read)
+    let document = taskc::compile::compile_with(&sources, read)
         .document
         .expect("shipped tasks compile");
     let floor = &document.floors["l1_scope"];

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use taskc::compile::{compile_with, Compilation};
 use taskc::lint::{self, Config, RULES};
 use taskc::source::{self, FileId, Sources};
-use taskc::validate::{compile_with, Compilation};
 
 /// Compiles a lint fixture with every shipped file (so shared declarations
 /// are used), unless it is standalone; returns the fixture's file id.

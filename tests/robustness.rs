@@ -35,7 +35,7 @@ const SHIPPED: [(&str, &str); 6] = [
 fn check_invariants(sources: &Sources) -> usize {
     let compilation = taskc::compile(sources);
     let checked =
-        taskc::validate::compile_keeping(sources, Vec::new(), taskc::validate::Keep::Diagnostics);
+        taskc::compile::compile_keeping(sources, Vec::new(), taskc::compile::Keep::Diagnostics);
     assert_eq!(checked.diagnostics, compilation.diagnostics);
     assert!(checked.document.is_none());
     for d in &compilation.diagnostics {

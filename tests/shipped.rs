@@ -13,7 +13,7 @@ use taskc::spec::Document;
 fn compile_shipped() -> Document {
     let paths = source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/ exists");
     let (sources, read) = source::read_files(&paths).expect("readable");
-    let compilation = taskc::validate::compile_with(&sources, read);
+    let compilation = taskc::compile::compile_with(&sources, read);
     let rendered: Vec<String> = compilation
         .diagnostics
         .iter()

@@ -14,7 +14,7 @@ use taskc::runtime::tree::{self, Validator};
 fn validator() -> Validator {
     let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
     let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::validate::compile_with(&sources, read)
+    let document = taskc::compile::compile_with(&sources, read)
         .document
         .expect("compiles");
     Validator::new(&document, "l1").expect("the l1 policy")

@@ -1,7 +1,7 @@
 //! `taskc check`: compile and validate, print diagnostics, then one summary line.
 
 use super::args::CheckArgs;
-use taskc::validate::Keep;
+use taskc::compile::Keep;
 
 use super::{load_keeping, plural, report, write_stdout, Outcome};
 

@@ -75,7 +75,7 @@ pub fn run(args: &LintArgs) -> Outcome {
     let warnings = diagnostics.len() - errors;
     let written = match args.format {
         LintFormat::Human => {
-            let shown = taskc::validate::Compilation {
+            let shown = taskc::compile::Compilation {
                 diagnostics: diagnostics.clone(),
                 ..compilation
             };

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
-use taskc::validate::Keep;
+use taskc::compile::Keep;
 use taskc::{source, Compilation, Sources};
 
 /// What a command ended with.
@@ -144,7 +144,7 @@ pub(crate) fn load_keeping(
     }
     let (sources, read_diagnostics) =
         source::read_files(&files).map_err(|e| Outcome::Failed(e.to_string()))?;
-    let compilation = taskc::validate::compile_keeping(&sources, read_diagnostics, keep);
+    let compilation = taskc::compile::compile_keeping(&sources, read_diagnostics, keep);
     Ok((sources, compilation))
 }
 

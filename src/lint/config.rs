@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use super::registry::{self, Level, RuleInfo};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::FileId;
-use crate::syntax::Span;
+use crate::source::Span;
 
 /// The configuration in force.
 #[derive(Clone, Debug, Default)]

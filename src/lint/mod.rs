@@ -9,13 +9,13 @@ mod rules;
 
 use std::collections::BTreeMap;
 
+use crate::compile::Compilation;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::matching;
+use crate::source::Span;
 use crate::source::{FileId, Sources};
 use crate::spec::MatchMode;
 use crate::syntax::ast::{self, Alternative, Item, MarkerRule, TaskValue};
-use crate::syntax::Span;
-use crate::validate::Compilation;
 
 pub use config::Config;
 pub use registry::{Level, RuleInfo, RULES};

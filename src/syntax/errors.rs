@@ -4,9 +4,10 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
-use super::{Rule, Span, TaskParser};
+use super::{Rule, TaskParser};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::FileId;
+use crate::source::Span;
 use crate::suggest;
 
 /// Converts a pest error. The error is re-derived with pest's detailed

@@ -7,7 +7,7 @@ pub mod ast;
 mod errors;
 mod lower;
 
-pub use ast::{Span, Spanned};
+pub use ast::Spanned;
 
 use pest::Parser as _;
 

@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
 use crate::source::{FileId, Sources};
 use crate::syntax::ast::{self, Item};
-use crate::syntax::Span;
 
 pub(crate) struct Declarations<'a> {
     pub domain: Option<(FileId, &'a ast::Domain)>,

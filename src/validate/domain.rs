@@ -2,11 +2,12 @@
 //! vocabulary present, scoring components known and weights summing to 1.
 
 use super::fields::{decimal, once, report_missing};
-use super::{names, Cx, Decorate};
+use super::names;
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
+use crate::source::Span;
 use crate::spec::{DomainSpec, Weights};
 use crate::syntax::ast::{Domain, DomainValue, Name, Number, Vocabulary};
-use crate::syntax::Span;
 
 /// Checks the domain; returns its spec and the vocabularies it declared.
 pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary>) {
@@ -43,14 +44,16 @@ pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary
         for (i, name) in names.iter().enumerate() {
             if let Some(first) = names[..i].iter().find(|n| n.node == name.node) {
                 let (file, first_span) = (cx.file, first.span);
-                cx.error(
-                    Code::DuplicateDeclaration,
-                    name.span,
-                    format!("{} `{}` is declared twice", v.singular(), name.node),
-                )
-                .label("declared again here")
-                .related(file, first_span, "first declared here")
-                .help("remove one of them");
+                cx.push(
+                    cx.error(
+                        Code::DuplicateDeclaration,
+                        name.span,
+                        format!("{} `{}` is declared twice", v.singular(), name.node),
+                    )
+                    .with_label("declared again here")
+                    .with_related(file, first_span, "first declared here")
+                    .with_help("remove one of them"),
+                );
             } else {
                 out.push(name.node.clone());
             }
@@ -99,14 +102,16 @@ fn check_scoring(cx: &mut Cx, keyword: Span, weights: &[(Name, Number)]) -> Weig
         }
         if let Some((first, _)) = weights[..i].iter().find(|(c, _)| c.node == component.node) {
             let (file, first_span) = (cx.file, first.span);
-            cx.error(
-                Code::DuplicateField,
-                component.span,
-                format!("the weight of `{}` is given twice", component.node),
-            )
-            .label("given again here")
-            .related(file, first_span, "first given here")
-            .help("keep one weight per component");
+            cx.push(
+                cx.error(
+                    Code::DuplicateField,
+                    component.span,
+                    format!("the weight of `{}` is given twice", component.node),
+                )
+                .with_label("given again here")
+                .with_related(file, first_span, "first given here")
+                .with_help("keep one weight per component"),
+            );
             all_valid = false;
             continue;
         }
@@ -134,13 +139,15 @@ fn check_scoring(cx: &mut Cx, keyword: Span, weights: &[(Name, Number)]) -> Weig
                 unlisted.join(", ")
             ));
         }
-        cx.error(
-            Code::WeightsSum,
-            keyword,
-            format!("the scoring weights sum to {}, not 1", round(sum)),
-        )
-        .label("these weights")
-        .help(help);
+        cx.push(
+            cx.error(
+                Code::WeightsSum,
+                keyword,
+                format!("the scoring weights sum to {}, not 1", round(sum)),
+            )
+            .with_label("these weights")
+            .with_help(help),
+        );
     }
     out
 }

@@ -1,9 +1,9 @@
 //! Block fields: given at most once, required ones present, numbers in range.
 
-use super::{Cx, Decorate};
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
+use crate::source::Span;
 use crate::syntax::ast::{Number, Spanned};
-use crate::syntax::Span;
 
 /// Keeps the first value of a field and reports any later one.
 pub(crate) fn once<T>(
@@ -15,14 +15,16 @@ pub(crate) fn once<T>(
     match slot {
         Some((first, _)) => {
             let (file, first) = (cx.file, *first);
-            cx.error(
-                Code::DuplicateField,
-                keyword.span,
-                format!("`{}` is given twice", keyword.node),
-            )
-            .label("given again here")
-            .related(file, first, "first given here")
-            .help(format!("keep one `{}`", keyword.node));
+            cx.push(
+                cx.error(
+                    Code::DuplicateField,
+                    keyword.span,
+                    format!("`{}` is given twice", keyword.node),
+                )
+                .with_label("given again here")
+                .with_related(file, first, "first given here")
+                .with_help(format!("keep one `{}`", keyword.node)),
+            );
         }
         None => *slot = Some((keyword.span, value)),
     }
@@ -39,26 +41,30 @@ pub(crate) fn report_missing(cx: &mut Cx, at: Span, block: &str, missing: &[&str
         [one] => ("field", one.clone()),
         _ => ("fields", list.join(", ")),
     };
-    cx.error(
-        Code::MissingField,
-        at,
-        format!("{block} is missing the required {noun} {list}"),
-    )
-    .label(format!("{noun} {list} missing"))
-    .help(example.to_owned());
+    cx.push(
+        cx.error(
+            Code::MissingField,
+            at,
+            format!("{block} is missing the required {noun} {list}"),
+        )
+        .with_label(format!("{noun} {list} missing"))
+        .with_help(example.to_owned()),
+    );
 }
 
 /// A whole number within `min..=max`, or an error at the number.
 pub(crate) fn integer(cx: &mut Cx, number: &Number, what: &str, min: i64, max: i64) -> Option<i64> {
     let text = number.node.as_str();
     if text.contains('.') {
-        cx.error(
-            Code::OutOfRange,
-            number.span,
-            format!("{what} must be a whole number, not `{text}`"),
-        )
-        .label("not a whole number")
-        .help(format!("write a whole number from {min} to {max}"));
+        cx.push(
+            cx.error(
+                Code::OutOfRange,
+                number.span,
+                format!("{what} must be a whole number, not `{text}`"),
+            )
+            .with_label("not a whole number")
+            .with_help(format!("write a whole number from {min} to {max}")),
+        );
         return None;
     }
     let parsed: Option<i64> = text.parse().ok();
@@ -70,9 +76,11 @@ pub(crate) fn integer(cx: &mut Cx, number: &Number, what: &str, min: i64, max: i
             } else {
                 format!("{what} must be at most {max}")
             };
-            cx.error(Code::OutOfRange, number.span, format!("{why}, not {text}"))
-                .label("out of range")
-                .help(format!("write a whole number from {min} to {max}"));
+            cx.push(
+                cx.error(Code::OutOfRange, number.span, format!("{why}, not {text}"))
+                    .with_label("out of range")
+                    .with_help(format!("write a whole number from {min} to {max}")),
+            );
             None
         }
     }
@@ -83,16 +91,18 @@ pub(crate) fn decimal(cx: &mut Cx, number: &Number, what: &str, min: f64, max: f
     match number.node.parse::<f64>() {
         Ok(x) if (min..=max).contains(&x) => Some(x),
         _ => {
-            cx.error(
-                Code::OutOfRange,
-                number.span,
-                format!(
-                    "{what} must be between {min} and {max}, not {}",
-                    number.node
-                ),
-            )
-            .label("out of range")
-            .help(format!("write a number from {min} to {max}, such as 0.15"));
+            cx.push(
+                cx.error(
+                    Code::OutOfRange,
+                    number.span,
+                    format!(
+                        "{what} must be between {min} and {max}, not {}",
+                        number.node
+                    ),
+                )
+                .with_label("out of range")
+                .with_help(format!("write a number from {min} to {max}, such as 0.15")),
+            );
             None
         }
     }

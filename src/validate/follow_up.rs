@@ -4,11 +4,11 @@
 //! them; any other outcome than `none` needs requested fields.
 
 use super::fields::{once, report_missing};
-use super::{names, Cx, Decorate, Scope};
-use crate::diagnostic::Code;
+use super::{names, Scope};
+use crate::diagnostic::{Code, Cx};
+use crate::source::Span;
 use crate::spec::FollowUpOutcome;
 use crate::syntax::ast::{FollowUp, FollowUpValue, Name, Text, Vocabulary};
-use crate::syntax::Span;
 
 pub(crate) struct Checked {
     pub outcome: FollowUpOutcome,
@@ -67,16 +67,20 @@ pub(crate) fn check(
             (sends.map(|s| s.0), "sent fields"),
         ] {
             if let Some(span) = present {
-                cx.error(
-                    Code::FollowUp,
-                    span,
-                    format!(
-                        "a `none` follow-up has no {}: the customer never answers",
-                        what.trim_start_matches("a ")
+                cx.push(
+                    cx.error(
+                        Code::FollowUp,
+                        span,
+                        format!(
+                            "a `none` follow-up has no {}: the customer never answers",
+                            what.trim_start_matches("a ")
+                        ),
+                    )
+                    .with_label("not allowed with `none`")
+                    .with_help(
+                        "remove it, or choose the outcome `partial`, `complete` or `incorrect`",
                     ),
-                )
-                .label("not allowed with `none`")
-                .help("remove it, or choose the outcome `partial`, `complete` or `incorrect`");
+                );
             }
         }
         return Some(Checked {
@@ -89,16 +93,18 @@ pub(crate) fn check(
 
     let mut ok = true;
     if requested.is_empty() {
-        cx.error(
-            Code::FollowUp,
-            outcome_name.span,
-            format!(
-                "a `{}` follow-up answers a request, but the task requests no fields",
-                outcome_name.node
-            ),
-        )
-        .label("nothing was requested")
-        .help("add `request FIELD, ...` to the task, or remove the follow-up");
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                outcome_name.span,
+                format!(
+                    "a `{}` follow-up answers a request, but the task requests no fields",
+                    outcome_name.node
+                ),
+            )
+            .with_label("nothing was requested")
+            .with_help("add `request FIELD, ...` to the task, or remove the follow-up"),
+        );
         ok = false;
     }
     if message.is_none() {
@@ -113,16 +119,18 @@ pub(crate) fn check(
     }
     if outcome != FollowUpOutcome::Incorrect {
         if let Some((span, _)) = sends {
-            cx.error(
-                Code::FollowUp,
-                span,
-                format!(
-                    "only an `incorrect` follow-up sends other fields, not a `{}` one",
-                    outcome_name.node
-                ),
-            )
-            .label("not allowed here")
-            .help("use `provides` for requested fields the customer gives");
+            cx.push(
+                cx.error(
+                    Code::FollowUp,
+                    span,
+                    format!(
+                        "only an `incorrect` follow-up sends other fields, not a `{}` one",
+                        outcome_name.node
+                    ),
+                )
+                .with_label("not allowed here")
+                .with_help("use `provides` for requested fields the customer gives"),
+            );
             ok = false;
         }
     }
@@ -147,13 +155,13 @@ pub(crate) fn check(
                 && distinct.len() >= requested.len()
                 && list.iter().all(is_requested)
             {
-                cx.error(
+                cx.push(cx.error(
                     Code::FollowUp,
                     span,
                     "a `partial` follow-up provides only some of the requested fields, but this one provides all",
                 )
-                .label("every requested field")
-                .help("use `follow_up complete`, or leave out the fields the customer does not give");
+                .with_label("every requested field")
+                .with_help("use `follow_up complete`, or leave out the fields the customer does not give"));
                 ok = false;
             }
             provided_out = distinct;
@@ -168,16 +176,18 @@ pub(crate) fn check(
                     .map(|r| format!("`{}`", r.node))
                     .collect();
                 if !absent.is_empty() {
-                    cx.error(
-                        Code::FollowUp,
-                        span,
-                        format!(
-                            "a `complete` follow-up provides every requested field; missing {}",
-                            absent.join(", ")
-                        ),
-                    )
-                    .label("not every requested field")
-                    .help("add the missing fields, or use `follow_up partial`");
+                    cx.push(
+                        cx.error(
+                            Code::FollowUp,
+                            span,
+                            format!(
+                                "a `complete` follow-up provides every requested field; missing {}",
+                                absent.join(", ")
+                            ),
+                        )
+                        .with_label("not every requested field")
+                        .with_help("add the missing fields, or use `follow_up partial`"),
+                    );
                     ok = false;
                 }
                 provided_out = provided.clone().unwrap_or_default();
@@ -186,13 +196,15 @@ pub(crate) fn check(
         _ => {
             // Incorrect: the customer sends other fields instead.
             if let Some((span, _)) = provides {
-                cx.error(
-                    Code::FollowUp,
-                    span,
-                    "an `incorrect` follow-up provides none of the requested fields",
-                )
-                .label("not allowed with `incorrect`")
-                .help("list what the customer sends instead with `sends FIELD, ...`");
+                cx.push(
+                    cx.error(
+                        Code::FollowUp,
+                        span,
+                        "an `incorrect` follow-up provides none of the requested fields",
+                    )
+                    .with_label("not allowed with `incorrect`")
+                    .with_help("list what the customer sends instead with `sends FIELD, ...`"),
+                );
                 ok = false;
             }
             match sends {
@@ -208,16 +220,20 @@ pub(crate) fn check(
                 }
                 Some((_, list)) => {
                     for name in list.iter().filter(|n| is_requested(n)) {
-                        cx.error(
-                            Code::FollowUp,
-                            name.span,
-                            format!(
-                                "`{}` was requested, so sending it is not incorrect",
-                                name.node
+                        cx.push(
+                            cx.error(
+                                Code::FollowUp,
+                                name.span,
+                                format!(
+                                    "`{}` was requested, so sending it is not incorrect",
+                                    name.node
+                                ),
+                            )
+                            .with_label("a requested field")
+                            .with_help(
+                                "an `incorrect` follow-up sends fields outside the requested ones",
                             ),
-                        )
-                        .label("a requested field")
-                        .help("an `incorrect` follow-up sends fields outside the requested ones");
+                        );
                         ok = false;
                     }
                     wrong_out = wrong.clone().unwrap_or_default();
@@ -243,16 +259,18 @@ fn not_requested(
 ) -> bool {
     let mut ok = true;
     for name in list.iter().filter(|n| !is_requested(n)) {
-        cx.error(
-            Code::FollowUp,
-            name.span,
-            format!(
-                "the follow-up cannot {verb} `{}`: it was not requested",
-                name.node
-            ),
-        )
-        .label("not a requested field")
-        .help("add it to `request`, or list it with `sends` in an `incorrect` follow-up");
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                name.span,
+                format!(
+                    "the follow-up cannot {verb} `{}`: it was not requested",
+                    name.node
+                ),
+            )
+            .with_label("not a requested field")
+            .with_help("add it to `request`, or list it with `sends` in an `incorrect` follow-up"),
+        );
         ok = false;
     }
     ok

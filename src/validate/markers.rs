@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use super::{Cx, Decorate, Scope};
+use super::Scope;
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
 use crate::matching;
+use crate::source::Span;
 use crate::spec::{MatchMode, TaskMatching};
 use crate::suggest;
 use crate::syntax::ast::{self, Alternative, MarkerRule, MarkerSet, Spanned};
-use crate::syntax::Span;
 
 /// A marker after sets are expanded: text, explicit mode, where it was written.
 #[derive(Clone, Debug)]
@@ -35,13 +36,15 @@ pub(crate) fn check_set(cx: &mut Cx, set: &MarkerSet) -> Vec<(String, Option<Mat
                 span: m.span,
             }),
             Alternative::Set(name) => {
-                cx.error(
-                    Code::UnknownMarkerSet,
-                    name.span,
-                    format!("a marker set cannot include another set (`{}`)", name.node),
-                )
-                .label("write the markers out here")
-                .help("list the markers themselves, in quotes");
+                cx.push(
+                    cx.error(
+                        Code::UnknownMarkerSet,
+                        name.span,
+                        format!("a marker set cannot include another set (`{}`)", name.node),
+                    )
+                    .with_label("write the markers out here")
+                    .with_help("list the markers themselves, in quotes"),
+                );
             }
         }
     }
@@ -74,13 +77,15 @@ fn resolve(cx: &mut Cx, scope: &Scope, alts: &[Alternative]) -> Vec<Resolved> {
                         "declare it with `markers NAME { \"a\" | \"b\" }`, or write the marker in quotes"
                             .to_owned()
                     });
-                    cx.error(
-                        Code::UnknownMarkerSet,
-                        name.span,
-                        format!("unknown marker set `{}`", name.node),
-                    )
-                    .label("no `markers` declaration has this name")
-                    .help(help);
+                    cx.push(
+                        cx.error(
+                            Code::UnknownMarkerSet,
+                            name.span,
+                            format!("unknown marker set `{}`", name.node),
+                        )
+                        .with_label("no `markers` declaration has this name")
+                        .with_help(help),
+                    );
                 }
             },
         }
@@ -93,21 +98,25 @@ fn distinct_non_empty(cx: &mut Cx, markers: Vec<Resolved>) -> Vec<Resolved> {
     let mut out: Vec<Resolved> = Vec::with_capacity(markers.len());
     for m in markers {
         if matching::normalize_pattern(&m.text).is_empty() {
-            cx.error(Code::EmptyMarker, m.span, "this marker is empty")
-                .label("an empty marker matches every text")
-                .help("write the words the text must (or must not) contain");
+            cx.push(
+                cx.error(Code::EmptyMarker, m.span, "this marker is empty")
+                    .with_label("an empty marker matches every text")
+                    .with_help("write the words the text must (or must not) contain"),
+            );
             continue;
         }
         if let Some(first) = out.iter().find(|o| o.text == m.text) {
             let (file, first_span) = (cx.file, first.span);
-            cx.error(
-                Code::DuplicateAlternative,
-                m.span,
-                format!("\"{}\" is listed twice", m.text),
-            )
-            .label("listed again here")
-            .related(file, first_span, "first listed here")
-            .help("remove one of them");
+            cx.push(
+                cx.error(
+                    Code::DuplicateAlternative,
+                    m.span,
+                    format!("\"{}\" is listed twice", m.text),
+                )
+                .with_label("listed again here")
+                .with_related(file, first_span, "first listed here")
+                .with_help("remove one of them"),
+            );
             continue;
         }
         out.push(m);
@@ -133,19 +142,21 @@ impl Modes {
         match self.seen.get(&marker.text) {
             Some(&(first, first_span)) if first != mode => {
                 let file = cx.file;
-                cx.error(
-                    Code::ConflictingMode,
-                    marker.span,
-                    format!(
-                        "\"{}\" is matched as a {} here but as a {} before",
-                        marker.text,
-                        name(mode),
-                        name(first)
-                    ),
-                )
-                .label("different match mode")
-                .related(file, first_span, "first mode given here")
-                .help("give the marker one match mode throughout the section");
+                cx.push(
+                    cx.error(
+                        Code::ConflictingMode,
+                        marker.span,
+                        format!(
+                            "\"{}\" is matched as a {} here but as a {} before",
+                            marker.text,
+                            name(mode),
+                            name(first)
+                        ),
+                    )
+                    .with_label("different match mode")
+                    .with_related(file, first_span, "first mode given here")
+                    .with_help("give the marker one match mode throughout the section"),
+                );
             }
             Some(_) => {}
             None => {
@@ -227,7 +238,7 @@ pub(crate) fn check_reply(
                 .map(|(_, f)| format!("\"{}\"", f.text))
                 .collect();
             forbidding.dedup();
-            cx.error(
+            cx.push(cx.error(
                 Code::UnmeetableGroup,
                 *span,
                 format!(
@@ -235,8 +246,8 @@ pub(crate) fn check_reply(
                     names.join(" | ")
                 ),
             )
-            .label(format!("each alternative contains {}", forbidding.join(" or ")))
-            .help("add an alternative without the forbidden words, or stop forbidding them");
+            .with_label(format!("each alternative contains {}", forbidding.join(" or ")))
+            .with_help("add an alternative without the forbidden words, or stop forbidding them"));
         }
     }
     (

@@ -1,7 +1,8 @@
 //! Names checked against the domain's vocabularies, with "did you mean".
 
-use super::{Cx, Decorate, Scope};
+use super::Scope;
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
 use crate::suggest;
 use crate::syntax::ast::{Name, Vocabulary};
 
@@ -53,13 +54,15 @@ pub(crate) fn unknown<'a>(
             help
         }
     };
-    cx.error(
-        Code::UnknownName,
-        name.span,
-        format!("unknown {what} `{}`", name.node),
-    )
-    .label(format!("not a known {what}"))
-    .help(help);
+    cx.push(
+        cx.error(
+            Code::UnknownName,
+            name.span,
+            format!("unknown {what} `{}`", name.node),
+        )
+        .with_label(format!("not a known {what}"))
+        .with_help(help),
+    );
 }
 
 /// Checks a list of names: each declared, none twice.
@@ -75,14 +78,16 @@ pub(crate) fn check_list(
         if let Some(first) = names[..i].iter().find(|n| n.node == name.node) {
             let first_span = first.span;
             let file = cx.file;
-            cx.error(
-                Code::DuplicateAlternative,
-                name.span,
-                format!("`{}` is listed twice", name.node),
-            )
-            .label("listed again here")
-            .related(file, first_span, "first listed here")
-            .help("remove one of them");
+            cx.push(
+                cx.error(
+                    Code::DuplicateAlternative,
+                    name.span,
+                    format!("`{}` is listed twice", name.node),
+                )
+                .with_label("listed again here")
+                .with_related(file, first_span, "first listed here")
+                .with_help("remove one of them"),
+            );
         } else {
             out.push(name.node.clone());
         }

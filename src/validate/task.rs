@@ -3,14 +3,15 @@
 //! file name, gold queue and over-escalation, deadline and max steps).
 
 use super::fields::{integer, once, report_missing};
-use super::{follow_up, markers, names, Cx, Decorate, Scope};
+use super::{follow_up, markers, names, Scope};
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
 use crate::source::SourceFile;
+use crate::source::Span;
 use crate::spec::{Difficulty, KnowledgeSnippet, TaskMatching, TaskSpec, TicketSpec};
 use crate::syntax::ast::{
     ExpectValue, Field, MarkerRule, Name, Number, Task, TaskValue, Text, TicketValue, Vocabulary,
 };
-use crate::syntax::Span;
 
 /// Largest count the language accepts for steps, minutes and costs.
 const MAX_COUNT: i64 = 1_000_000;
@@ -45,20 +46,22 @@ pub(crate) fn check(
     let errors_before = cx.diagnostics.len();
     let id = &task.id;
     if file.stem() != id.node {
-        cx.error(
-            Code::TaskIdFileName,
-            id.span,
-            format!(
-                "task `{}` is declared in `{}`; its file must be named `{}.task`",
-                id.node, file.name, id.node
-            ),
-        )
-        .label("task id differs from the file name")
-        .help(format!(
-            "rename the file to `{}.task`, or the task to `{}`",
-            id.node,
-            file.stem()
-        ));
+        cx.push(
+            cx.error(
+                Code::TaskIdFileName,
+                id.span,
+                format!(
+                    "task `{}` is declared in `{}`; its file must be named `{}.task`",
+                    id.node, file.name, id.node
+                ),
+            )
+            .with_label("task id differs from the file name")
+            .with_help(format!(
+                "rename the file to `{}.task`, or the task to `{}`",
+                id.node,
+                file.stem()
+            )),
+        );
     }
 
     let mut s = Slots::default();
@@ -154,13 +157,13 @@ pub(crate) fn check(
             let out = names::check_list(cx, scope, Vocabulary::Queues, list);
             if let Some((_, gold_queue)) = gold.as_ref().map(|g| &g.queue) {
                 if let Some(bad) = list.iter().find(|q| q.node == *gold_queue) {
-                    cx.error(
+                    cx.push(cx.error(
                         Code::GoldOverEscalation,
                         bad.span,
                         format!("the gold queue `{}` is listed as an over-escalation queue", bad.node),
                     )
-                    .label("this is the gold queue")
-                    .help("routing to the gold queue is the right move; remove it from `over_escalation`");
+                    .with_label("this is the gold queue")
+                    .with_help("routing to the gold queue is the right move; remove it from `over_escalation`"));
                 }
             }
             out
@@ -296,14 +299,16 @@ fn knowledge_base(cx: &mut Cx, kbs: &[&crate::syntax::ast::Kb]) -> Vec<Knowledge
     for (i, kb) in kbs.iter().enumerate() {
         if let Some(first) = kbs[..i].iter().find(|k| k.id.node == kb.id.node) {
             let (file, first_span) = (cx.file, first.id.span);
-            cx.error(
-                Code::DuplicateKb,
-                kb.id.span,
-                format!("knowledge-base article `{}` is given twice", kb.id.node),
-            )
-            .label("same id again")
-            .related(file, first_span, "first given here")
-            .help("give each article its own id");
+            cx.push(
+                cx.error(
+                    Code::DuplicateKb,
+                    kb.id.span,
+                    format!("knowledge-base article `{}` is given twice", kb.id.node),
+                )
+                .with_label("same id again")
+                .with_related(file, first_span, "first given here")
+                .with_help("give each article its own id"),
+            );
             continue;
         }
         out.push(KnowledgeSnippet {

@@ -3,11 +3,11 @@
 use std::collections::BTreeSet;
 
 use super::fields::{integer, once};
-use super::{Cx, Decorate};
 use crate::diagnostic::Code;
+use crate::diagnostic::Cx;
+use crate::source::Span;
 use crate::spec::TreePolicy;
 use crate::syntax::ast::{Name, Number, Text, Tree, TreeValue};
-use crate::syntax::Span;
 
 pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Option<TreePolicy> {
     let before = cx.diagnostics.len();
@@ -58,13 +58,15 @@ pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Opti
                             .unwrap_or_else(|| {
                                 "declare it with `floor NAME { reason: \"phrase\" }`".to_owned()
                             });
-                    cx.error(
-                        Code::UnknownFloor,
-                        name.span,
-                        format!("unknown floor `{}`", name.node),
-                    )
-                    .label("no `floor` declaration has this name")
-                    .help(help);
+                    cx.push(
+                        cx.error(
+                            Code::UnknownFloor,
+                            name.span,
+                            format!("unknown floor `{}`", name.node),
+                        )
+                        .with_label("no `floor` declaration has this name")
+                        .with_help(help),
+                    );
                 }
             }
         }
@@ -79,25 +81,27 @@ pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Opti
             let mut out: Vec<String> = Vec::new();
             for name in list {
                 if out.contains(&name.node) {
-                    cx.error(
-                        Code::DuplicateAlternative,
-                        name.span,
-                        format!("node type `{}` is listed twice", name.node),
-                    )
-                    .label("listed again here")
-                    .help("remove one of them");
+                    cx.push(
+                        cx.error(
+                            Code::DuplicateAlternative,
+                            name.span,
+                            format!("node type `{}` is listed twice", name.node),
+                        )
+                        .with_label("listed again here")
+                        .with_help("remove one of them"),
+                    );
                 } else {
                     out.push(name.node.clone());
                 }
             }
             if !out.iter().any(|t| t == "escalate") {
-                cx.error(
+                cx.push(cx.error(
                     Code::MissingField,
                     span,
                     "`node_types` must include `escalate`: the depth cap and the retry fallback produce escalations",
                 )
-                .label("no `escalate` here")
-                .help("add `escalate` to the list");
+                .with_label("no `escalate` here")
+                .with_help("add `escalate` to the list"));
             }
             out
         }

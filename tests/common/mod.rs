@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use taskc::compile::{compile_with, Compilation};
 use taskc::source::{self, FileId, Sources};
-use taskc::validate::{compile_with, Compilation};
 
 /// The shipped files that give fixtures their domain, marker sets and floors.
 pub const SHARED: [&str; 2] = ["tasks/supportdesk.task", "tasks/l1.task"];

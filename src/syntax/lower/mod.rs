@@ -11,25 +11,11 @@ mod tree;
 
 use pest::iterators::Pair;
 
-use super::ast::{Field, Name, Number, Span, Spanned, Text};
+use super::ast::{Field, Name, Number, Spanned, Text};
 use super::Rule;
+pub(crate) use crate::diagnostic::Cx;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::FileId;
-
-/// What lowering carries: the file and the diagnostics it finds (bad escapes).
-pub(crate) struct Cx {
-    pub file: FileId,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Cx {
-    pub fn new(file: FileId) -> Self {
-        Self {
-            file,
-            diagnostics: Vec::new(),
-        }
-    }
-}
+use crate::source::Span;
 
 pub(crate) fn span(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{Cx, Decorate};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Cx};
 use crate::runtime::env::{gold, TaskRuntime};
-use crate::syntax::Span;
+use crate::source::Span;
 
 pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
     let results = gold::run(rt.clone(), &gold::actions(&rt));
@@ -49,21 +48,23 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
     } else {
         "run `taskc run` with the gold actions to see each step".to_owned()
     };
-    cx.error(
-        Code::Unsolvable,
-        at,
-        format!(
-            "task `{}` cannot reach a score of 1.0: {}",
-            t.task_id,
-            reasons.join("; ")
-        ),
-    )
-    .label(format!(
-        "the gold episode scores {} (short: {})",
-        round(score),
-        short.join(", ")
-    ))
-    .help(help);
+    cx.push(
+        cx.error(
+            Code::Unsolvable,
+            at,
+            format!(
+                "task `{}` cannot reach a score of 1.0: {}",
+                t.task_id,
+                reasons.join("; ")
+            ),
+        )
+        .with_label(format!(
+            "the gold episode scores {} (short: {})",
+            round(score),
+            short.join(", ")
+        ))
+        .with_help(help),
+    );
 }
 
 fn round(x: f64) -> String {
