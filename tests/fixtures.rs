@@ -80,7 +80,7 @@ fn invalid_fixture_renderings() {
             let rendered: String = compilation
                 .diagnostics
                 .iter()
-                .map(|d| d.render(&sources))
+                .map(|d| taskc::report::human(&sources, d))
                 .collect();
             insta::assert_snapshot!(snapshot_name(&fixture, "tests/fixtures/invalid"), rendered);
         }
@@ -114,7 +114,7 @@ fn valid_fixtures_compile_cleanly() {
         let rendered: Vec<String> = compilation
             .diagnostics
             .iter()
-            .map(|d| d.render(&sources))
+            .map(|d| taskc::report::human(&sources, d))
             .collect();
         assert!(
             rendered.is_empty(),
@@ -155,7 +155,7 @@ fn check_reports_exactly_what_compile_reports() {
             c.diagnostics
                 .iter()
                 .filter(|d| d.code != Code::InvalidUtf8.as_str())
-                .map(|d| d.render(&sources))
+                .map(|d| taskc::report::human(&sources, d))
                 .collect()
         };
         assert_eq!(

@@ -110,7 +110,10 @@ fn lint_renderings() {
     common::with_snapshots(|| {
         for rule in RULES {
             let (sources, found) = lint_fixture(&fixture(rule.code));
-            let rendered: String = found.iter().map(|d| d.render(&sources)).collect();
+            let rendered: String = found
+                .iter()
+                .map(|d| taskc::report::human(&sources, d))
+                .collect();
             insta::assert_snapshot!(rule.code, rendered);
         }
     });

@@ -47,7 +47,7 @@ fn check_invariants(sources: &Sources) -> usize {
             let text = &sources.get(rel.file).text;
             assert!(rel.span.end <= text.len() && text.is_char_boundary(rel.span.start));
         }
-        let rendered = d.render(sources);
+        let rendered = taskc::report::human(sources, d);
         let (line, col) = sources.get(d.file).line_col(d.span.start);
         assert!(
             rendered.contains(&format!("{}:{line}:{col}", sources.get(d.file).name)),
@@ -204,12 +204,12 @@ fn same_input_same_diagnostics() {
     let a: Vec<String> = taskc::compile(&sources)
         .diagnostics
         .iter()
-        .map(|d| d.render(&sources))
+        .map(|d| taskc::report::human(&sources, d))
         .collect();
     let b: Vec<String> = taskc::compile(&sources)
         .diagnostics
         .iter()
-        .map(|d| d.render(&sources))
+        .map(|d| taskc::report::human(&sources, d))
         .collect();
     assert!(!a.is_empty());
     assert_eq!(a, b);
@@ -235,12 +235,12 @@ fn problems_far_into_a_long_line_render_as_excerpts() {
         .iter()
         .find(|d| d.code == "E0204")
         .expect("the second title is reported");
-    let rendered = given_twice.render(&sources);
+    let rendered = taskc::report::human(&sources, given_twice);
     assert!(rendered.contains("tasks/huge.task:1:80023"), "{rendered}");
     assert!(rendered.contains(" 1 │ …"), "{rendered}");
     assert!(rendered.contains("title \"x\" title \"y\" }"), "{rendered}");
     for d in &compilation.diagnostics {
-        let rendered = d.render(&sources);
+        let rendered = taskc::report::human(&sources, d);
         assert!(rendered.len() < 2_000, "{rendered}");
     }
 }

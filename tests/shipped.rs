@@ -17,7 +17,7 @@ fn compile_shipped() -> Document {
     let rendered: Vec<String> = compilation
         .diagnostics
         .iter()
-        .map(|d| d.render(&sources))
+        .map(|d| taskc::report::human(&sources, d))
         .collect();
     assert!(rendered.is_empty(), "{}", rendered.join(""));
     compilation

@@ -152,7 +152,7 @@ pub(crate) fn load_keeping(
 pub(crate) fn report(sources: &Sources, compilation: &Compilation) {
     let mut err = std::io::stderr().lock();
     for diagnostic in &compilation.diagnostics {
-        let _ = write!(err, "{}", diagnostic.render(sources));
+        let _ = write!(err, "{}", taskc::report::human(sources, diagnostic));
     }
 }
 

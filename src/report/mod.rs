@@ -1,6 +1,11 @@
-//! Machine-readable renderings of diagnostics: JSON, GitHub workflow
-//! commands, and SARIF 2.1.0. Every entry carries code, file, line and
-//! column (1-based, columns in characters) and the end of its span.
+//! Diagnostics → output: for people ([`human`], in `human.rs`) and for
+//! machines (JSON, GitHub workflow commands, SARIF 2.1.0). Every
+//! machine-readable entry carries code, file, line and column (1-based,
+//! columns in characters) and the end of its span.
+
+mod human;
+
+pub use human::human;
 
 use serde::Serialize;
 use serde_json::{json, Value};
