@@ -226,3 +226,58 @@ fn schema_prints_runtime_types() {
         serde_json::from_slice(&taskc(&["schema", "action"]).stdout).expect("json");
     assert!(action.to_string().contains("request_info"));
 }
+
+/// One exit-code rule for every command: when the tasks do not compile,
+/// each command that compiles them exits 1 (2 stays for usage and I/O
+/// errors), prints the diagnostics, and says the tasks do not compile.
+#[test]
+fn every_command_exits_1_when_the_tasks_do_not_compile() {
+    let dir = std::env::temp_dir().join(format!("taskc-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for entry in std::fs::read_dir("tasks").expect("tasks/") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let text = text.replace("queue      billing_ops", "queue      biling_ops");
+        std::fs::write(dir.join(path.file_name().expect("a file")), text).expect("written");
+    }
+    let tasks = dir.to_str().expect("UTF-8 temp path");
+    let node = dir.join("node.json");
+    std::fs::write(
+        &node,
+        r#"{"type": "instruction", "text": "Restart the app."}"#,
+    )
+    .expect("written");
+    let node = node.to_str().expect("UTF-8 temp path");
+    let commands: [&[&str]; 10] = [
+        &["check", tasks],
+        &["compile", tasks],
+        &["lint", tasks],
+        &[
+            "run",
+            "billing_refund_easy",
+            "--tasks",
+            tasks,
+            "--actions",
+            node,
+        ],
+        &["tree", "check-node", "--tasks", tasks, node],
+        &["tree", "next", "--tasks", tasks, node],
+        &["tree", "normalize", "--tasks", tasks, node],
+        &["tree", "check", "--tasks", tasks, node],
+        &["serve", "--tasks", tasks, "--port", "0"],
+        &["play", "billing_refund_easy", "--tasks", tasks],
+    ];
+    for args in commands {
+        let out = common::taskc_with_input(env!("CARGO_BIN_EXE_taskc"), args, b"");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "taskc {args:?}: {err}");
+        assert!(err.contains("error[E0101]"), "taskc {args:?}: {err}");
+        if args[0] != "check" && args[0] != "lint" {
+            assert!(
+                err.contains("do not compile: 1 error"),
+                "taskc {args:?}: {err}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).expect("removed");
+}

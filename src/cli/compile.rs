@@ -2,24 +2,16 @@
 //! written when there is an error.
 
 use super::args::{CompileArgs, Format};
-use super::{load, plural, report, write_stdout, Outcome};
+use super::{load_document, write_stdout, Outcome};
 
 pub fn run(args: &CompileArgs) -> Outcome {
-    let (sources, compilation) = match load(&args.paths) {
-        Ok(loaded) => loaded,
+    let document = match load_document(&args.paths) {
+        Ok(document) => document,
         Err(outcome) => return outcome,
     };
-    report(&sources, &compilation);
-    let Some(document) = &compilation.document else {
-        eprintln!(
-            "error: not compiled: {}",
-            plural(compilation.error_count(), "error", "errors")
-        );
-        return Outcome::Problems;
-    };
     let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(document).map_err(|e| e.to_string()),
-        Format::Toml => toml::to_string(document).map_err(|e| e.to_string()),
+        Format::Json => serde_json::to_string_pretty(&document).map_err(|e| e.to_string()),
+        Format::Toml => toml::to_string(&document).map_err(|e| e.to_string()),
     };
     let text = match text {
         Ok(text) => text,

@@ -1,5 +1,7 @@
 //! The command line: parse arguments, run one command, map the outcome to an
-//! exit code (0 clean, 1 diagnostics with errors, 2 usage or I/O error).
+//! exit code, the same rule for every command: 0 clean; 1 problems found
+//! (the tasks do not compile, a lint denied, a node rejected, ...); 2 a
+//! usage or I/O error (including malformed JSON input).
 
 pub mod args;
 mod check;
@@ -72,16 +74,7 @@ pub(crate) fn load_task(
     dir: &std::path::Path,
     task_id: &str,
 ) -> Result<std::sync::Arc<taskc::runtime::env::TaskRuntime>, Outcome> {
-    let (sources, compilation) = load(&[dir.to_path_buf()])?;
-    let Some(document) = &compilation.document else {
-        report(&sources, &compilation);
-        eprintln!(
-            "error: the tasks in `{}` do not compile: {}",
-            dir.display(),
-            plural(compilation.error_count(), "error", "errors")
-        );
-        return Err(Outcome::Problems);
-    };
+    let document = load_document(&[dir.to_path_buf()])?;
     use taskc::runtime::env::TaskRuntime;
     // Only the task asked for is compiled for running.
     match document.tasks.get(task_id) {
@@ -146,6 +139,27 @@ pub(crate) fn load_keeping(
         source::read_files(&files).map_err(|e| Outcome::Failed(e.to_string()))?;
     let compilation = taskc::compile::compile_keeping(&sources, read_diagnostics, keep);
     Ok((sources, compilation))
+}
+
+/// Compiles the tasks under `paths` for a command that needs the spec
+/// (`compile`, `run`, `play`, `serve`, `tree`). Every diagnostic is printed;
+/// when the tasks do not compile, the command ends with exit 1 after one line
+/// saying so.
+pub(crate) fn load_document(paths: &[PathBuf]) -> Result<taskc::spec::Document, Outcome> {
+    let (sources, mut compilation) = load(paths)?;
+    report(&sources, &compilation);
+    match compilation.document.take() {
+        Some(document) => Ok(document),
+        None => {
+            let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!(
+                "error: the tasks in {} do not compile: {}",
+                shown.join(", "),
+                plural(compilation.error_count(), "error", "errors")
+            );
+            Err(Outcome::Problems)
+        }
+    }
 }
 
 /// Prints every diagnostic to standard error.

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::args::ServeArgs;
-use super::{load, plural, report, Outcome};
+use super::{load_document, Outcome};
 use taskc::serve::{self, Config};
 
 pub fn run(args: &ServeArgs) -> Outcome {
@@ -15,17 +15,9 @@ pub fn run(args: &ServeArgs) -> Outcome {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
-    let (sources, compilation) = match load(std::slice::from_ref(&args.tasks)) {
-        Ok(loaded) => loaded,
+    let document = match load_document(std::slice::from_ref(&args.tasks)) {
+        Ok(document) => document,
         Err(outcome) => return outcome,
-    };
-    let Some(document) = &compilation.document else {
-        report(&sources, &compilation);
-        eprintln!(
-            "error: not serving: the tasks have {}",
-            plural(compilation.error_count(), "error", "errors")
-        );
-        return Outcome::Problems;
     };
     let config = Config {
         max_sessions: args.max_sessions as usize,
@@ -41,7 +33,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
     };
     let addr = SocketAddr::new(args.host, args.port);
     let tasks = document.tasks.len();
-    let result = runtime.block_on(serve::run(document, config, addr, |bound| {
+    let result = runtime.block_on(serve::run(&document, config, addr, |bound| {
         // The one line scripts wait for (with --port 0 it names the port).
         println!("listening on http://{bound}");
         let _ = std::io::stdout().flush();

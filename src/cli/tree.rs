@@ -1,13 +1,13 @@
 //! `taskc tree check-node | next | normalize | check`: the tree validator
-//! over JSON. Exit codes: 0 accepted/valid, 1 rejected/invalid/refused,
-//! 2 usage, I/O or malformed JSON.
+//! over JSON. Exit codes: 0 accepted/valid, 1 rejected/invalid/refused or
+//! the tasks do not compile, 2 usage, I/O or malformed JSON.
 
 use std::io::Read;
 
 use serde_json::{json, Value};
 
 use super::args::{TreeArgs, TreeCommand};
-use super::{load, plural, report, write_stdout, Outcome};
+use super::{load_document, plural, write_stdout, Outcome};
 use taskc::runtime::tree::{self, Validator};
 
 pub fn run(command: &TreeCommand) -> Outcome {
@@ -74,15 +74,7 @@ enum Op {
 }
 
 fn validator(args: &TreeArgs) -> Result<Validator, Outcome> {
-    let (sources, compilation) = load(std::slice::from_ref(&args.tasks))?;
-    let Some(document) = &compilation.document else {
-        report(&sources, &compilation);
-        return Err(Outcome::Failed(format!(
-            "the tasks in `{}` do not compile: {}",
-            args.tasks.display(),
-            plural(compilation.error_count(), "error", "errors")
-        )));
-    };
+    let document = load_document(std::slice::from_ref(&args.tasks))?;
     let names: Vec<&str> = document.trees.keys().map(String::as_str).collect();
     let name = match (&args.tree, names.as_slice()) {
         (Some(name), _) => name.as_str(),
@@ -100,7 +92,7 @@ fn validator(args: &TreeArgs) -> Result<Validator, Outcome> {
             )))
         }
     };
-    Validator::new(document, name).ok_or_else(|| {
+    Validator::new(&document, name).ok_or_else(|| {
         let hint = taskc::suggest::did_you_mean(name, names.iter().copied())
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
