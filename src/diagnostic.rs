@@ -15,10 +15,17 @@ pub enum Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $summary:literal; )*) => {
-        /// The stable code of each compiler diagnostic. Codes are never reused.
+    ($( $variant:ident = $code:literal; )*) => {
+        /// The stable code of each compiler diagnostic. Codes are never
+        /// reused. Each variant's documentation is its page in the code
+        /// catalog, `docs/codes/CODE.md` (see [`crate::catalog`]).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $($variant),* }
+        pub enum Code {
+            $(
+                #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/", $code, ".md"))]
+                $variant
+            ),*
+        }
 
         impl Code {
             /// Every code, sorted by its text.
@@ -28,89 +35,47 @@ macro_rules! codes {
                 match self { $(Code::$variant => $code),* }
             }
 
-            /// One line saying what the code means.
-            pub fn summary(self) -> &'static str {
-                match self { $(Code::$variant => $summary),* }
+            /// The code's page in the catalog (Markdown).
+            pub fn page(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"), "/docs/codes/", $code, ".md"
+                    ))),*
+                }
             }
 
-            /// The longer explanation `taskc explain` prints.
-            pub fn explanation(self) -> &'static str {
-                match self { $(Code::$variant => concat!($($doc, "\n"),*)),* }
+            /// One line saying what the code means: its page's title.
+            pub fn summary(self) -> &'static str {
+                crate::catalog::title(self.page())
             }
         }
     };
 }
 
 codes! {
-    /// The file is not valid UTF-8. `.task` files are UTF-8 text; the
-    /// diagnostic points at the first byte that is not.
-    InvalidUtf8 = "E0001", "the file is not valid UTF-8";
-    /// The text does not follow the grammar: the diagnostic says what was
-    /// expected at that place, and suggests a keyword when the word written
-    /// is close to one.
-    Syntax = "E0002", "syntax error";
-    /// A backslash escape in a quoted text is not one the language knows:
-    /// use `\"`, `\\`, `\n`, `\t` or `\u{HEX}` with a valid character code.
-    InvalidEscape = "E0003", "invalid escape in a text";
-    /// A name (queue, priority, status, issue type, resolution code, tier,
-    /// field, risk flag, difficulty, follow-up outcome, scoring component)
-    /// is not declared. The help names the closest declared one.
-    UnknownName = "E0101", "a name is not declared";
-    /// A `require` or `forbid` names a marker set that no `markers`
-    /// declaration defines.
-    UnknownMarkerSet = "E0102", "unknown marker set";
-    /// A tree policy names a floor that no `floor` declaration defines.
-    UnknownFloor = "E0103", "unknown floor";
-    /// Two tasks have the same id, in one file or in two.
-    DuplicateTask = "E0201", "duplicate task id";
-    /// Two knowledge-base articles of one task have the same id.
-    DuplicateKb = "E0202", "duplicate knowledge-base article id";
-    /// The same alternative is written twice in one group, list or floor.
-    DuplicateAlternative = "E0203", "duplicate alternative";
-    /// A field is written twice in one block; only one value can hold.
-    DuplicateField = "E0204", "field given twice";
-    /// A domain value, marker set, floor or tree is declared twice, or a
-    /// second domain is declared.
-    DuplicateDeclaration = "E0205", "duplicate declaration";
-    /// A task's id differs from its file's name: `task foo` lives in
-    /// `foo.task`, so that the file of any task can be found from its id.
-    TaskIdFileName = "E0206", "task id does not match its file name";
-    /// A required field is missing; the message says which.
-    MissingField = "E0301", "missing required field";
-    /// No `domain` is declared in the files given, so no name can be checked.
-    MissingDomain = "E0302", "no domain declared";
-    /// A number is outside the range its field allows, or is not a whole
-    /// number where one is needed.
-    OutOfRange = "E0401", "number out of range";
-    /// The follow-up does not agree with the requested fields: `none` has
-    /// no message or fields, `partial` provides a proper non-empty subset of
-    /// the requested fields, `complete` provides all of them, `incorrect`
-    /// sends fields outside them; any follow-up needs requested fields.
-    FollowUp = "E0501", "inconsistent follow-up";
-    /// The gold queue is also listed as an over-escalation queue: the gold
-    /// episode would be penalised for doing the right thing.
-    GoldOverEscalation = "E0601", "gold queue listed as over-escalation";
-    /// The scoring weights of the domain do not sum to 1.
-    WeightsSum = "E0701", "scoring weights do not sum to 1";
-    /// A marker group, marker set, floor group or marker text is empty.
-    EmptyMarker = "E0801", "empty group or marker";
-    /// Every alternative of a required group contains a forbidden marker,
-    /// so the group can never be met without also forbidding the reply.
-    UnmeetableGroup = "E0802", "required group can never be met";
-    /// One marker text is given two match modes (`word` and `substring`)
-    /// in the same section of a task.
-    ConflictingMode = "E0803", "conflicting match modes";
-    /// `taskc.toml` is not valid: it is TOML with a `[lint]` table holding
-    /// `paths = ["tasks"]` and a `[lint.rules]` table mapping a rule code or
-    /// name to `"allow"`, `"warn"` or `"deny"`.
-    Config = "E0901", "invalid taskc.toml";
-    /// The task's gold episode (classify to gold, request exactly the
-    /// required fields, handle the follow-up, reply and note with one
-    /// alternative of every group, set the gold status and resolution,
-    /// submit) does not score 1.0 when run through the environment: no agent
-    /// can earn full marks. The message says which component falls short
-    /// and why, such as more steps needed than `max_steps` allows.
-    Unsolvable = "E1001", "task cannot reach a score of 1.0";
+    InvalidUtf8 = "E0001";
+    Syntax = "E0002";
+    InvalidEscape = "E0003";
+    UnknownName = "E0101";
+    UnknownMarkerSet = "E0102";
+    UnknownFloor = "E0103";
+    DuplicateTask = "E0201";
+    DuplicateKb = "E0202";
+    DuplicateAlternative = "E0203";
+    DuplicateField = "E0204";
+    DuplicateDeclaration = "E0205";
+    TaskIdFileName = "E0206";
+    MissingField = "E0301";
+    MissingDomain = "E0302";
+    OutOfRange = "E0401";
+    FollowUp = "E0501";
+    GoldOverEscalation = "E0601";
+    WeightsSum = "E0701";
+    EmptyMarker = "E0801";
+    UnmeetableGroup = "E0802";
+    ConflictingMode = "E0803";
+    Config = "E0901";
+    Unsolvable = "E1001";
 }
 
 impl fmt::Display for Code {

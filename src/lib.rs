@@ -10,6 +10,7 @@
 //! all of them share, and [`lint`] and [`report`] sit beside the pipeline.
 //! The library never prints or exits; the binary's `cli` module does.
 
+pub mod catalog;
 pub mod compile;
 pub mod diagnostic;
 pub mod lint;

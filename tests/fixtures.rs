@@ -126,14 +126,6 @@ fn valid_fixtures_compile_cleanly() {
     }
 }
 
-#[test]
-fn every_code_has_an_explanation() {
-    for code in Code::ALL {
-        assert!(!code.summary().is_empty(), "{code}");
-        assert!(code.explanation().len() > 20, "{code}");
-    }
-}
-
 /// `check` keeps only diagnostics (and parses task-only files in a second
 /// pass, dropping each as it goes): it must report exactly what `compile`
 /// reports, on every fixture and on the shipped tasks.

@@ -21,8 +21,8 @@ pub enum Command {
     Compile(CompileArgs),
     /// Everything `check` reports plus the lint rules, for people and for CI.
     Lint(LintArgs),
-    /// List every diagnostic code with its one-line summary.
-    Rules,
+    /// List every diagnostic code with its level and one-line summary.
+    Rules(RulesArgs),
     /// Explain a diagnostic code or lint rule.
     Explain(ExplainArgs),
     /// Run one episode: JSON actions in (one per line), one JSON object per step out.
@@ -109,6 +109,19 @@ pub enum LintFormat {
     Github,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// `text`: one line per code; `markdown`: the table the docs show.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,58 +1,34 @@
-//! `taskc rules` and `taskc explain CODE`.
+//! `taskc rules` and `taskc explain CODE`, both read from the code catalog.
 
-use super::args::ExplainArgs;
+use super::args::{RulesArgs, RulesFormat};
 use super::{write_stdout, Outcome};
-use taskc::lint::registry::{self, doc_text, RULES};
-use taskc::Code;
+use taskc::catalog;
 
-/// One line per code, code first: compiler codes, then lint rules.
-pub fn rules() -> Outcome {
-    let mut lines: Vec<String> = Code::ALL
+/// One line per code, code first: compiler codes, then lint rules; or the
+/// Markdown table the docs show.
+pub fn rules(args: &RulesArgs) -> Outcome {
+    if args.format == RulesFormat::Markdown {
+        return write_stdout(catalog::markdown_table().trim_end());
+    }
+    let lines: Vec<String> = catalog::entries()
         .iter()
-        .map(|c| format!("{}  error    {}", c.as_str(), c.summary()))
+        .map(|e| {
+            let name = e.name.map(|n| format!(" ({n})")).unwrap_or_default();
+            format!("{}  {:<7}  {}{name}", e.code, e.level, e.summary())
+        })
         .collect();
-    lines.extend(
-        RULES
-            .iter()
-            .map(|r| format!("{}  {:<7}  {} ({})", r.code, level(r), r.summary, r.name)),
-    );
     write_stdout(&lines.join("\n"))
 }
 
-fn level(rule: &registry::RuleInfo) -> &'static str {
-    match rule.default_level {
-        registry::Level::Allow => "allow",
-        registry::Level::Warn => "warning",
-        registry::Level::Deny => "error",
-    }
-}
-
-pub fn explain(args: &ExplainArgs) -> Outcome {
+pub fn explain(args: &super::args::ExplainArgs) -> Outcome {
     let key = args.code.trim();
-    if let Some(rule) = registry::find(key) {
-        return write_stdout(&format!(
-            "{} ({}): {}\n\n{}",
-            rule.code,
-            rule.name,
-            rule.summary,
-            doc_text(rule.doc)
-        ));
+    if let Some(entry) = catalog::find(key) {
+        return write_stdout(&catalog::explain(&entry));
     }
-    if let Some(code) = Code::ALL
+    let entries = catalog::entries();
+    let known = entries
         .iter()
-        .find(|c| c.as_str().eq_ignore_ascii_case(key))
-    {
-        return write_stdout(&format!(
-            "{}: {}\n\n{}",
-            code.as_str(),
-            code.summary(),
-            code.explanation().trim()
-        ));
-    }
-    let known = Code::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .chain(RULES.iter().flat_map(|r| [r.code, r.name]));
+        .flat_map(|e| std::iter::once(e.code).chain(e.name));
     let hint = taskc::suggest::did_you_mean(key, known)
         .map(|h| format!("; {h}"))
         .unwrap_or_default();

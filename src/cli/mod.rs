@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Compile(args) => compile::run(&args),
         Command::Lint(args) => lint::run(&args),
-        Command::Rules => explain::rules(),
+        Command::Rules(args) => explain::rules(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),

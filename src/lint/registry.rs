@@ -1,6 +1,8 @@
 //! The table of lint rules: stable codes, sorted, never reused. Each rule is
-//! declared in its own file under `rules/` with [`rule!`], whose `///` doc is
-//! what `taskc explain CODE` prints, so the docs cannot drift from the code.
+//! declared in its own file under `rules/` with [`rule!`]; its documentation
+//! is its page in the code catalog (`docs/codes/CODE.md`), which is the
+//! rule constant's doc, what `taskc explain CODE` prints, and what SARIF
+//! carries, so the docs cannot drift from the code.
 
 use super::rules;
 use super::LintContext;
@@ -23,31 +25,33 @@ pub struct RuleInfo {
     pub code: &'static str,
     /// A kebab-case name, accepted wherever a code is.
     pub name: &'static str,
-    pub summary: &'static str,
-    /// The rule's doc comment: What it does / Why is this bad / Example / Use instead.
-    pub doc: &'static str,
+    /// The rule's page in the catalog (Markdown).
+    pub page: &'static str,
     pub default_level: Level,
     pub check: fn(&LintContext<'_>, &mut Vec<Diagnostic>),
 }
 
-/// Declares a rule: its doc comment becomes [`RuleInfo::doc`].
+/// Declares a rule; its page `docs/codes/CODE.md` becomes its doc and
+/// [`RuleInfo::page`].
 macro_rules! rule {
     (
-        $(#[doc = $doc:literal])*
         pub const $const:ident = {
             code: $code:literal,
             name: $name:literal,
-            summary: $summary:literal,
             level: $level:ident,
             check: $check:path $(,)?
         };
     ) => {
-        $(#[doc = $doc])*
+        #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/", $code, ".md"))]
         pub const $const: $crate::lint::registry::RuleInfo = $crate::lint::registry::RuleInfo {
             code: $code,
             name: $name,
-            summary: $summary,
-            doc: concat!($($doc, "\n"),*),
+            page: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/docs/codes/",
+                $code,
+                ".md"
+            )),
             default_level: $crate::lint::registry::Level::$level,
             check: $check,
         };
@@ -72,14 +76,11 @@ pub fn find(key: &str) -> Option<&'static RuleInfo> {
         .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
-/// The doc without the one space `///` leaves at the start of each line.
-pub fn doc_text(doc: &str) -> String {
-    doc.lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_owned()
+impl RuleInfo {
+    /// One line saying what the rule finds: its page's title.
+    pub fn summary(&self) -> &'static str {
+        crate::catalog::title(self.page)
+    }
 }
 
 #[cfg(test)]
@@ -87,7 +88,7 @@ mod tests {
     use super::RULES;
 
     #[test]
-    fn codes_are_sorted_unique_and_documented() {
+    fn codes_are_sorted_and_unique() {
         for pair in RULES.windows(2) {
             assert!(
                 pair[0].code < pair[1].code,
@@ -95,16 +96,6 @@ mod tests {
                 pair[0].code,
                 pair[1].code
             );
-        }
-        for rule in RULES {
-            for section in [
-                "## What it does",
-                "## Why is this bad",
-                "## Example",
-                "## Use instead",
-            ] {
-                assert!(rule.doc.contains(section), "{} lacks {section}", rule.code);
-            }
         }
     }
 }

@@ -10,8 +10,8 @@ pub use human::human;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::lint::registry::{doc_text, RULES};
+use crate::catalog;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Sources;
 
 /// A diagnostic with its location resolved to lines and columns.
@@ -96,50 +96,41 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Every code with its summary and help, for SARIF's rule list.
-fn all_rules() -> Vec<(String, String, String, &'static str)> {
-    let mut rules: Vec<(String, String, String, &'static str)> = Code::ALL
-        .iter()
-        .map(|c| {
-            (
-                c.as_str().to_owned(),
-                c.summary().to_owned(),
-                c.explanation().trim().replace('\n', " "),
-                "error",
-            )
-        })
-        .collect();
-    rules.extend(RULES.iter().map(|r| {
-        (
-            r.code.to_owned(),
-            r.summary.to_owned(),
-            doc_text(r.doc),
-            "warning",
-        )
-    }));
-    rules
-}
-
 /// A SARIF 2.1.0 log with one run of `taskc`, one rule per code.
 pub fn sarif(sources: &Sources, diagnostics: &[Diagnostic]) -> Value {
-    let rules = all_rules();
+    let rules = catalog::entries();
     let rule_values: Vec<Value> = rules
         .iter()
-        .map(|(id, summary, help, level)| {
-            json!({
-                "id": id,
-                "shortDescription": { "text": summary },
-                "fullDescription": { "text": help },
-                "help": { "text": help },
-                "defaultConfiguration": { "level": level },
-            })
+        .map(|e| {
+            let meaning = catalog::section(e.page, "What it means").unwrap_or_default();
+            let mut value = json!({
+                "id": e.code,
+                "shortDescription": { "text": e.summary() },
+                "fullDescription": { "text": catalog::one_line(meaning) },
+                "help": {
+                    "text": catalog::one_line(&format!(
+                        "{} {}",
+                        meaning,
+                        catalog::section(e.page, "Why").unwrap_or_default()
+                    )),
+                    "markdown": e.page,
+                },
+                "defaultConfiguration": { "level": match e.level {
+                    "allow" => "none",
+                    level => level,
+                } },
+            });
+            if let Some(name) = e.name {
+                value["name"] = json!(name);
+            }
+            value
         })
         .collect();
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
             let l = locate(sources, d);
-            let index = rules.iter().position(|(id, ..)| *id == l.code).unwrap_or(0);
+            let index = rules.iter().position(|e| e.code == l.code).unwrap_or(0);
             let mut text = l.message.clone();
             if let Some(help) = &l.help {
                 text.push_str(&format!(" (help: {help})"));

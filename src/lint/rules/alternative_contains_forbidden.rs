@@ -6,36 +6,9 @@ use crate::lint::LintContext;
 use crate::matching;
 
 rule! {
-    /// ## What it does
-    /// Finds alternatives of a required reply group that contain a forbidden
-    /// marker of the same task, while other alternatives of the group do not.
-    /// (When every alternative does, the group can never be met and
-    /// `taskc check` reports error E0802.)
-    ///
-    /// ## Why is this bad
-    /// A reply that meets the group with such an alternative also contains the
-    /// forbidden marker, and a forbidden marker zeroes the reply component: the
-    /// alternative looks like a way to earn credit but only ever loses it.
-    ///
-    /// ## Example
-    /// ```task
-    /// reply {
-    ///   require "security team" | "trust team"
-    ///   forbid  "security"
-    /// }
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// reply {
-    ///   require "trust team"
-    ///   forbid  "security"
-    /// }
-    /// ```
     pub const RULE = {
         code: "L003",
         name: "alternative-contains-forbidden",
-        summary: "a required reply alternative contains a forbidden marker",
         level: Warn,
         check: check,
     };

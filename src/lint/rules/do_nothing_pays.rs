@@ -12,37 +12,9 @@ use crate::syntax::ast::Item;
 const LIMIT: f64 = 0.3;
 
 rule! {
-    /// ## What it does
-    /// Runs each task's do-nothing episode (`submit` alone) through the
-    /// environment and reports a task where it scores above 0.3.
-    ///
-    /// ## Why is this bad
-    /// A task that pays for doing nothing trains the wrong thing: an agent
-    /// learns that submitting at once is a safe bet. Components that are met
-    /// by an empty workspace (no required fields and nothing requested, a
-    /// reply block with no required group, no over-escalation) add up.
-    ///
-    /// ## Example
-    /// ```task
-    /// task lazy_pays {
-    ///   ...
-    ///   reply { forbid "chargeback" }     # no required group: full credit for no reply
-    ///   note  { }
-    /// }
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// task lazy_pays {
-    ///   ...
-    ///   reply { require "refund" | "reimburse"  forbid "chargeback" }
-    ///   note  { require "duplicate charge" }
-    /// }
-    /// ```
     pub const RULE = {
         code: "L006",
         name: "do-nothing-pays",
-        summary: "the do-nothing episode (submit alone) scores above 0.3",
         level: Warn,
         check: check,
     };

@@ -8,30 +8,9 @@ use crate::spec::MatchMode;
 use crate::syntax::ast::Item;
 
 rule! {
-    /// ## What it does
-    /// Finds two alternatives of one group, one forbid list or one floor that
-    /// differ as written but are equal once normalized: case, quote and
-    /// apostrophe styles, dash styles, invisible characters, full-width forms
-    /// and runs of whitespace are all ignored by matching.
-    ///
-    /// ## Why is this bad
-    /// The second one never matches anything the first does not. It usually
-    /// means the author expected `can’t` (curly) and `can't` (straight) to need
-    /// separate markers; they do not.
-    ///
-    /// ## Example
-    /// ```task
-    /// require "can’t provide a bypass" | "can't provide a bypass"
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// require "can't provide a bypass"
-    /// ```
     pub const RULE = {
         code: "L002",
         name: "equal-after-normalization",
-        summary: "two alternatives are equal after normalization",
         level: Warn,
         check: check,
     };

@@ -5,31 +5,9 @@ use crate::lint::registry::rule;
 use crate::lint::{covers, Group, LintContext};
 
 rule! {
-    /// ## What it does
-    /// Finds an alternative of a `require` group (or a marker set) that can
-    /// never make a difference, because another alternative of the same group
-    /// matches every text it matches under the active match semantics.
-    ///
-    /// ## Why is this bad
-    /// It suggests the grader distinguishes the two when it does not. With
-    /// substring matching (the default for markers), `"refund"` already matches
-    /// "refunded", so listing `"refunded"` beside it adds nothing, and an
-    /// author editing one later may expect the other to change too.
-    ///
-    /// ## Example
-    /// ```task
-    /// require "refund" | "refunded" | "reimburse"
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// require "refund" | "reimburse"
-    /// ```
-    /// or write `word "refund"` when only the whole word should count.
     pub const RULE = {
         code: "L001",
         name: "redundant-alternative",
-        summary: "an alternative is made redundant by another in the same group",
         level: Warn,
         check: check,
     };

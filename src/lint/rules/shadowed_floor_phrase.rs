@@ -7,34 +7,9 @@ use crate::spec::MatchMode;
 use crate::syntax::ast::Item;
 
 rule! {
-    /// ## What it does
-    /// Finds a phrase of a hard floor that can never be the reason a step is
-    /// rejected, because a shorter phrase of the same floor matches every text
-    /// it matches (under word-boundary matching, `registry` inside
-    /// `registry editor`).
-    ///
-    /// ## Why is this bad
-    /// The longer phrase only adds length to the floor, and reports name the
-    /// shorter phrase instead. Often the longer phrase was meant to narrow the
-    /// shorter one; it cannot.
-    ///
-    /// ## Example
-    /// ```task
-    /// floor l1 {
-    ///   registry: "registry", "registry editor"
-    /// }
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// floor l1 {
-    ///   registry: "registry"
-    /// }
-    /// ```
     pub const RULE = {
         code: "L005",
         name: "shadowed-floor-phrase",
-        summary: "a hard-floor phrase is shadowed by a shorter phrase in the same floor",
         level: Warn,
         check: check,
     };

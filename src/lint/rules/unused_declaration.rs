@@ -11,35 +11,9 @@ use crate::syntax::ast::{
 };
 
 rule! {
-    /// ## What it does
-    /// Finds a `markers` set that no task uses, a `floor` that no `tree`
-    /// names, and a customer tier, requestable field or risk flag of the
-    /// domain that no task mentions.
-    ///
-    /// Queues, priorities, statuses, issue types and resolution codes are not
-    /// reported: they are the choices offered to the agent, and a value no
-    /// task expects (such as `general_support`) is a legitimate distractor.
-    ///
-    /// ## Why is this bad
-    /// An unused declaration is usually a typo'd or forgotten use: a floor
-    /// meant to guard a tree that does not name it guards nothing, and a
-    /// marker set edited in one place changes no task.
-    ///
-    /// ## Example
-    /// ```task
-    /// floor strict { destructive: "wipe" }
-    /// tree l1 { floors l1_scope }
-    /// ```
-    ///
-    /// ## Use instead
-    /// ```task
-    /// tree l1 { floors l1_scope, strict }
-    /// ```
-    /// or delete the declaration.
     pub const RULE = {
         code: "L004",
         name: "unused-declaration",
-        summary: "a marker set, floor or domain value is declared but never used",
         level: Warn,
         check: check,
     };
