@@ -26,14 +26,8 @@ pub(crate) fn check(
     requested: Option<&[Name]>,
 ) -> Option<Checked> {
     let Some((keyword, follow_up)) = follow_up else {
-        return Some(Checked {
-            outcome: FollowUpOutcome::None,
-            message: String::new(),
-            provided: Vec::new(),
-            wrong: Vec::new(),
-        });
+        return Some(Checked::none());
     };
-    let requested = requested.unwrap_or(&[]);
     let outcome_name = &follow_up.outcome;
     if !names::check_fixed(cx, "follow-up outcome", &OUTCOMES, outcome_name) {
         return None;
@@ -44,7 +38,6 @@ pub(crate) fn check(
         "complete" => FollowUpOutcome::Complete,
         _ => FollowUpOutcome::Incorrect,
     };
-
     let mut message: Option<(Span, &Text)> = None;
     let mut provides: Option<(Span, &Vec<Name>)> = None;
     let mut sends: Option<(Span, &Vec<Name>)> = None;
@@ -56,50 +49,104 @@ pub(crate) fn check(
             FollowUpValue::Sends(v) => once(cx, &mut sends, kw, v),
         }
     }
-    let provided = provides.map(|(_, l)| names::check_list(cx, scope, Vocabulary::Fields, l));
-    let wrong = sends.map(|(_, l)| names::check_list(cx, scope, Vocabulary::Fields, l));
-    let is_requested = |n: &Name| requested.iter().any(|r| r.node == n.node);
-
+    let parts = Parts {
+        keyword,
+        outcome: outcome_name,
+        requested: requested.unwrap_or(&[]),
+        message,
+        provided: provides.map(|(_, l)| names::check_list(cx, scope, Vocabulary::Fields, l)),
+        wrong: sends.map(|(_, l)| names::check_list(cx, scope, Vocabulary::Fields, l)),
+        provides,
+        sends,
+    };
     if outcome == FollowUpOutcome::None {
-        for (present, what) in [
-            (message.map(|m| m.0), "a message"),
-            (provides.map(|p| p.0), "provided fields"),
-            (sends.map(|s| s.0), "sent fields"),
-        ] {
-            if let Some(span) = present {
-                cx.push(
-                    cx.error(
-                        Code::FollowUp,
-                        span,
-                        format!(
-                            "a `none` follow-up has no {}: the customer never answers",
-                            what.trim_start_matches("a ")
-                        ),
-                    )
-                    .with_label("not allowed with `none`")
-                    .with_help(
-                        "remove it, or choose the outcome `partial`, `complete` or `incorrect`",
-                    ),
-                );
-            }
-        }
-        return Some(Checked {
-            outcome,
+        check_none(cx, &parts);
+        return Some(Checked::none());
+    }
+    let common_ok = check_answer(cx, &parts, outcome);
+    let (ok, provided, wrong) = match outcome {
+        FollowUpOutcome::Partial => check_partial(cx, &parts)?,
+        FollowUpOutcome::Complete => check_complete(cx, &parts),
+        _ => check_incorrect(cx, &parts),
+    };
+    (common_ok && ok).then(|| Checked {
+        outcome,
+        message: message.map(|(_, m)| m.node.clone()).unwrap_or_default(),
+        provided,
+        wrong,
+    })
+}
+
+impl Checked {
+    /// No follow-up: the customer never answers.
+    fn none() -> Self {
+        Checked {
+            outcome: FollowUpOutcome::None,
             message: String::new(),
             provided: Vec::new(),
             wrong: Vec::new(),
-        });
+        }
     }
+}
 
+/// A follow-up block's fields as written, with the fields they name
+/// checked against the domain.
+struct Parts<'a> {
+    keyword: Span,
+    outcome: &'a Name,
+    requested: &'a [Name],
+    message: Option<(Span, &'a Text)>,
+    provides: Option<(Span, &'a Vec<Name>)>,
+    sends: Option<(Span, &'a Vec<Name>)>,
+    /// The provided and sent fields, when every name is declared.
+    provided: Option<Vec<String>>,
+    wrong: Option<Vec<String>>,
+}
+
+impl Parts<'_> {
+    fn is_requested(&self, n: &Name) -> bool {
+        self.requested.iter().any(|r| r.node == n.node)
+    }
+}
+
+/// What one outcome's check found: whether it holds, the provided fields
+/// and the fields sent instead.
+type Outcome = (bool, Vec<String>, Vec<String>);
+
+/// `none`: no message and no fields.
+fn check_none(cx: &mut Cx, parts: &Parts<'_>) {
+    for (present, what) in [
+        (parts.message.map(|m| m.0), "message"),
+        (parts.provides.map(|p| p.0), "provided fields"),
+        (parts.sends.map(|s| s.0), "sent fields"),
+    ] {
+        if let Some(span) = present {
+            cx.push(
+                cx.error(
+                    Code::FollowUp,
+                    span,
+                    format!("a `none` follow-up has no {what}: the customer never answers"),
+                )
+                .with_label("not allowed with `none`")
+                .with_help("remove it, or choose the outcome `partial`, `complete` or `incorrect`"),
+            );
+        }
+    }
+}
+
+/// What every answer needs: a request to answer and a message; only an
+/// `incorrect` one sends other fields.
+fn check_answer(cx: &mut Cx, parts: &Parts<'_>, outcome: FollowUpOutcome) -> bool {
+    let name = &parts.outcome;
     let mut ok = true;
-    if requested.is_empty() {
+    if parts.requested.is_empty() {
         cx.push(
             cx.error(
                 Code::FollowUp,
-                outcome_name.span,
+                name.span,
                 format!(
                     "a `{}` follow-up answers a request, but the task requests no fields",
-                    outcome_name.node
+                    name.node
                 ),
             )
             .with_label("nothing was requested")
@@ -107,147 +154,143 @@ pub(crate) fn check(
         );
         ok = false;
     }
-    if message.is_none() {
+    if parts.message.is_none() {
         report_missing(
             cx,
-            keyword,
-            &format!("the `{}` follow-up", outcome_name.node),
+            parts.keyword,
+            &format!("the `{}` follow-up", name.node),
             &["message"],
             "add `message \"...\"` with the customer's answer",
         );
         ok = false;
     }
-    if outcome != FollowUpOutcome::Incorrect {
-        if let Some((span, _)) = sends {
-            cx.push(
-                cx.error(
-                    Code::FollowUp,
-                    span,
-                    format!(
-                        "only an `incorrect` follow-up sends other fields, not a `{}` one",
-                        outcome_name.node
-                    ),
-                )
-                .with_label("not allowed here")
-                .with_help("use `provides` for requested fields the customer gives"),
-            );
-            ok = false;
-        }
+    if let (Some((span, _)), false) = (parts.sends, outcome == FollowUpOutcome::Incorrect) {
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                span,
+                format!(
+                    "only an `incorrect` follow-up sends other fields, not a `{}` one",
+                    name.node
+                ),
+            )
+            .with_label("not allowed here")
+            .with_help("use `provides` for requested fields the customer gives"),
+        );
+        ok = false;
     }
+    ok
+}
 
-    let provided_out: Vec<String>;
-    let mut wrong_out = Vec::new();
-    match outcome {
-        FollowUpOutcome::Partial => {
-            let Some((span, list)) = provides else {
-                report_missing(
-                    cx,
-                    keyword,
-                    "the `partial` follow-up",
-                    &["provides"],
-                    "add `provides FIELD, ...`: the requested fields the customer gives",
-                );
-                return None;
-            };
-            ok &= not_requested(cx, list, &is_requested, "provide");
-            let distinct = provided.clone().unwrap_or_default();
-            if !requested.is_empty()
-                && distinct.len() >= requested.len()
-                && list.iter().all(is_requested)
-            {
-                cx.push(cx.error(
-                    Code::FollowUp,
-                    span,
-                    "a `partial` follow-up provides only some of the requested fields, but this one provides all",
-                )
-                .with_label("every requested field")
-                .with_help("use `follow_up complete`, or leave out the fields the customer does not give"));
-                ok = false;
-            }
-            provided_out = distinct;
-        }
-        FollowUpOutcome::Complete => match provides {
-            None => provided_out = requested.iter().map(|n| n.node.clone()).collect(),
-            Some((span, list)) => {
-                ok &= not_requested(cx, list, &is_requested, "provide");
-                let absent: Vec<String> = requested
-                    .iter()
-                    .filter(|r| !list.iter().any(|p| p.node == r.node))
-                    .map(|r| format!("`{}`", r.node))
-                    .collect();
-                if !absent.is_empty() {
-                    cx.push(
-                        cx.error(
-                            Code::FollowUp,
-                            span,
-                            format!(
-                                "a `complete` follow-up provides every requested field; missing {}",
-                                absent.join(", ")
-                            ),
-                        )
-                        .with_label("not every requested field")
-                        .with_help("add the missing fields, or use `follow_up partial`"),
-                    );
-                    ok = false;
-                }
-                provided_out = provided.clone().unwrap_or_default();
-            }
-        },
-        _ => {
-            // Incorrect: the customer sends other fields instead.
-            if let Some((span, _)) = provides {
-                cx.push(
-                    cx.error(
-                        Code::FollowUp,
-                        span,
-                        "an `incorrect` follow-up provides none of the requested fields",
-                    )
-                    .with_label("not allowed with `incorrect`")
-                    .with_help("list what the customer sends instead with `sends FIELD, ...`"),
-                );
-                ok = false;
-            }
-            match sends {
-                None => {
-                    report_missing(
-                        cx,
-                        keyword,
-                        "the `incorrect` follow-up",
-                        &["sends"],
-                        "add `sends FIELD, ...`: the fields the customer sends instead",
-                    );
-                    ok = false;
-                }
-                Some((_, list)) => {
-                    for name in list.iter().filter(|n| is_requested(n)) {
-                        cx.push(
-                            cx.error(
-                                Code::FollowUp,
-                                name.span,
-                                format!(
-                                    "`{}` was requested, so sending it is not incorrect",
-                                    name.node
-                                ),
-                            )
-                            .with_label("a requested field")
-                            .with_help(
-                                "an `incorrect` follow-up sends fields outside the requested ones",
-                            ),
-                        );
-                        ok = false;
-                    }
-                    wrong_out = wrong.clone().unwrap_or_default();
-                }
-            }
-            provided_out = Vec::new();
-        }
+/// `partial`: provides a proper, non-empty subset of the requested fields.
+/// `None` when `provides` is missing (nothing more can be said).
+fn check_partial(cx: &mut Cx, parts: &Parts<'_>) -> Option<Outcome> {
+    let Some((span, list)) = parts.provides else {
+        report_missing(
+            cx,
+            parts.keyword,
+            "the `partial` follow-up",
+            &["provides"],
+            "add `provides FIELD, ...`: the requested fields the customer gives",
+        );
+        return None;
+    };
+    let mut ok = not_requested(cx, list, &|n| parts.is_requested(n), "provide");
+    let distinct = parts.provided.clone().unwrap_or_default();
+    if !parts.requested.is_empty()
+        && distinct.len() >= parts.requested.len()
+        && list.iter().all(|n| parts.is_requested(n))
+    {
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                span,
+                "a `partial` follow-up provides only some of the requested fields, but this one provides all",
+            )
+            .with_label("every requested field")
+            .with_help(
+                "use `follow_up complete`, or leave out the fields the customer does not give",
+            ),
+        );
+        ok = false;
     }
-    ok.then(|| Checked {
-        outcome,
-        message: message.map(|(_, m)| m.node.clone()).unwrap_or_default(),
-        provided: provided_out,
-        wrong: wrong_out,
-    })
+    Some((ok, distinct, Vec::new()))
+}
+
+/// `complete`: provides every requested field (all of them when `provides`
+/// is left out).
+fn check_complete(cx: &mut Cx, parts: &Parts<'_>) -> Outcome {
+    let Some((span, list)) = parts.provides else {
+        let all = parts.requested.iter().map(|n| n.node.clone()).collect();
+        return (true, all, Vec::new());
+    };
+    let mut ok = not_requested(cx, list, &|n| parts.is_requested(n), "provide");
+    let absent: Vec<String> = parts
+        .requested
+        .iter()
+        .filter(|r| !list.iter().any(|p| p.node == r.node))
+        .map(|r| format!("`{}`", r.node))
+        .collect();
+    if !absent.is_empty() {
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                span,
+                format!(
+                    "a `complete` follow-up provides every requested field; missing {}",
+                    absent.join(", ")
+                ),
+            )
+            .with_label("not every requested field")
+            .with_help("add the missing fields, or use `follow_up partial`"),
+        );
+        ok = false;
+    }
+    (ok, parts.provided.clone().unwrap_or_default(), Vec::new())
+}
+
+/// `incorrect`: the customer sends fields outside the requested ones, and
+/// provides none of them.
+fn check_incorrect(cx: &mut Cx, parts: &Parts<'_>) -> Outcome {
+    let mut ok = true;
+    if let Some((span, _)) = parts.provides {
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                span,
+                "an `incorrect` follow-up provides none of the requested fields",
+            )
+            .with_label("not allowed with `incorrect`")
+            .with_help("list what the customer sends instead with `sends FIELD, ...`"),
+        );
+        ok = false;
+    }
+    let Some((_, list)) = parts.sends else {
+        report_missing(
+            cx,
+            parts.keyword,
+            "the `incorrect` follow-up",
+            &["sends"],
+            "add `sends FIELD, ...`: the fields the customer sends instead",
+        );
+        return (false, Vec::new(), Vec::new());
+    };
+    for name in list.iter().filter(|n| parts.is_requested(n)) {
+        cx.push(
+            cx.error(
+                Code::FollowUp,
+                name.span,
+                format!(
+                    "`{}` was requested, so sending it is not incorrect",
+                    name.node
+                ),
+            )
+            .with_label("a requested field")
+            .with_help("an `incorrect` follow-up sends fields outside the requested ones"),
+        );
+        ok = false;
+    }
+    (ok, Vec::new(), parts.wrong.clone().unwrap_or_default())
 }
 
 /// Reports provided fields that were never requested; true when there are none.

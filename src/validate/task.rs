@@ -4,13 +4,12 @@
 
 use super::fields::{integer, once, report_missing};
 use super::{follow_up, markers, names, Scope};
-use crate::diagnostic::Code;
-use crate::diagnostic::Cx;
-use crate::source::SourceFile;
-use crate::source::Span;
+use crate::diagnostic::{Code, Cx};
+use crate::source::{SourceFile, Span};
 use crate::spec::{Difficulty, KnowledgeSnippet, TaskMatching, TaskSpec, TicketSpec};
 use crate::syntax::ast::{
-    ExpectValue, Field, MarkerRule, Name, Number, Task, TaskValue, Text, TicketValue, Vocabulary,
+    ExpectValue, Field, Kb, MarkerRule, Name, Number, Task, TaskValue, Text, TicketValue,
+    Vocabulary,
 };
 
 /// Largest count the language accepts for steps, minutes and costs.
@@ -45,69 +44,10 @@ pub(crate) fn check(
 ) -> Option<(TaskSpec, TaskMatching)> {
     let errors_before = cx.diagnostics.len();
     let id = &task.id;
-    if file.stem() != id.node {
-        cx.push(
-            cx.error(
-                Code::TaskIdFileName,
-                id.span,
-                format!(
-                    "task `{}` is declared in `{}`; its file must be named `{}.task`",
-                    id.node, file.name, id.node
-                ),
-            )
-            .with_label("task id differs from the file name")
-            .with_help(format!(
-                "rename the file to `{}.task`, or the task to `{}`",
-                id.node,
-                file.stem()
-            )),
-        );
-    }
+    check_file_name(cx, file, id);
 
-    let mut s = Slots::default();
-    let mut kbs = Vec::new();
-    for field in &task.fields {
-        let kw = &field.keyword;
-        match &field.value {
-            TaskValue::Title(v) => once(cx, &mut s.title, kw, v),
-            TaskValue::Difficulty(v) => once(cx, &mut s.difficulty, kw, v),
-            TaskValue::Objective(v) => once(cx, &mut s.objective, kw, v),
-            TaskValue::MaxSteps(v) => once(cx, &mut s.max_steps, kw, v),
-            TaskValue::SlaStepCost(v) => once(cx, &mut s.sla_step_cost, kw, v),
-            TaskValue::Ticket(v) => once(cx, &mut s.ticket, kw, v),
-            TaskValue::Kb(kb) => kbs.push(kb),
-            TaskValue::Expect(v) => once(cx, &mut s.expect, kw, v),
-            TaskValue::Request(v) => once(cx, &mut s.request, kw, v),
-            TaskValue::FollowUp(v) => once(cx, &mut s.follow_up, kw, v),
-            TaskValue::Reply(v) => once(cx, &mut s.reply, kw, v),
-            TaskValue::Note(v) => once(cx, &mut s.note, kw, v),
-            TaskValue::Risk(v) => once(cx, &mut s.risk, kw, v),
-            TaskValue::OverEscalation(v) => once(cx, &mut s.over_escalation, kw, v),
-            TaskValue::UnderEscalationDeadline(v) => once(cx, &mut s.deadline, kw, v),
-        }
-    }
-
-    let mut missing = Vec::new();
-    for (present, name) in [
-        (s.title.is_some(), "title"),
-        (s.difficulty.is_some(), "difficulty"),
-        (s.objective.is_some(), "objective"),
-        (s.ticket.is_some(), "ticket"),
-        (s.expect.is_some(), "expect"),
-        (s.reply.is_some(), "reply"),
-        (s.note.is_some(), "note"),
-    ] {
-        if !present {
-            missing.push(name);
-        }
-    }
-    report_missing(
-        cx,
-        id.span,
-        &format!("task `{}`", id.node),
-        &missing,
-        "see docs/LANGUAGE.md for a complete task to copy",
-    );
+    let (s, kbs) = slots(cx, task);
+    report_missing_fields(cx, id, &s);
 
     let difficulty = s.difficulty.and_then(|(_, name)| {
         names::check_fixed(cx, "difficulty", &["easy", "medium", "hard"], name).then_some(
@@ -118,21 +58,7 @@ pub(crate) fn check(
             },
         )
     });
-    let max_steps = match s.max_steps {
-        Some((_, n)) => integer(cx, n, "`max_steps`", 1, MAX_COUNT),
-        None => Some(TaskSpec::DEFAULT_MAX_STEPS.into()),
-    };
-    let sla_step_cost = match s.sla_step_cost {
-        Some((_, n)) => integer(cx, n, "`sla_step_cost`", 0, MAX_COUNT),
-        None => Some(TaskSpec::DEFAULT_SLA_STEP_COST.into()),
-    };
-    let deadline = match s.deadline {
-        Some((_, n)) => {
-            let upper = max_steps.unwrap_or(MAX_COUNT);
-            integer(cx, n, "`under_escalation_deadline`", 1, upper).map(Some)
-        }
-        None => Some(None),
-    };
+    let n = numbers(cx, &s);
 
     let ticket = s
         .ticket
@@ -154,19 +80,7 @@ pub(crate) fn check(
     let over_escalation = s
         .over_escalation
         .map(|(_, list)| {
-            let out = names::check_list(cx, scope, Vocabulary::Queues, list);
-            if let Some((_, gold_queue)) = gold.as_ref().map(|g| &g.queue) {
-                if let Some(bad) = list.iter().find(|q| q.node == *gold_queue) {
-                    cx.push(cx.error(
-                        Code::GoldOverEscalation,
-                        bad.span,
-                        format!("the gold queue `{}` is listed as an over-escalation queue", bad.node),
-                    )
-                    .with_label("this is the gold queue")
-                    .with_help("routing to the gold queue is the right move; remove it from `over_escalation`"));
-                }
-            }
-            out
+            over_escalation(cx, scope, list, gold.as_ref().map(|g| g.queue.1.as_str()))
         })
         .unwrap_or_default();
 
@@ -206,13 +120,145 @@ pub(crate) fn check(
             follow_up_message: follow.message,
             follow_up_provided_fields: follow.provided,
             follow_up_wrong_fields: follow.wrong,
-            sla_step_cost: u32::try_from(sla_step_cost?).ok()?,
+            sla_step_cost: u32::try_from(n.sla_step_cost?).ok()?,
             over_escalation_queues: over_escalation,
-            under_escalation_deadline_step: deadline?.and_then(|d| u32::try_from(d).ok()),
-            max_steps: u32::try_from(max_steps?).ok()?,
+            under_escalation_deadline_step: n.deadline?.and_then(|d| u32::try_from(d).ok()),
+            max_steps: u32::try_from(n.max_steps?).ok()?,
         },
         matching,
     ))
+}
+
+/// A task lives in the file named after it.
+fn check_file_name(cx: &mut Cx, file: &SourceFile, id: &Name) {
+    if file.stem() != id.node {
+        cx.push(
+            cx.error(
+                Code::TaskIdFileName,
+                id.span,
+                format!(
+                    "task `{}` is declared in `{}`; its file must be named `{}.task`",
+                    id.node, file.name, id.node
+                ),
+            )
+            .with_label("task id differs from the file name")
+            .with_help(format!(
+                "rename the file to `{}.task`, or the task to `{}`",
+                id.node,
+                file.stem()
+            )),
+        );
+    }
+}
+
+/// The task's fields, each in its slot (a field given twice is reported),
+/// and its knowledge-base articles in order.
+fn slots<'a>(cx: &mut Cx, task: &'a Task) -> (Slots<'a>, Vec<&'a Kb>) {
+    let mut s = Slots::default();
+    let mut kbs = Vec::new();
+    for field in &task.fields {
+        let kw = &field.keyword;
+        match &field.value {
+            TaskValue::Title(v) => once(cx, &mut s.title, kw, v),
+            TaskValue::Difficulty(v) => once(cx, &mut s.difficulty, kw, v),
+            TaskValue::Objective(v) => once(cx, &mut s.objective, kw, v),
+            TaskValue::MaxSteps(v) => once(cx, &mut s.max_steps, kw, v),
+            TaskValue::SlaStepCost(v) => once(cx, &mut s.sla_step_cost, kw, v),
+            TaskValue::Ticket(v) => once(cx, &mut s.ticket, kw, v),
+            TaskValue::Kb(kb) => kbs.push(kb),
+            TaskValue::Expect(v) => once(cx, &mut s.expect, kw, v),
+            TaskValue::Request(v) => once(cx, &mut s.request, kw, v),
+            TaskValue::FollowUp(v) => once(cx, &mut s.follow_up, kw, v),
+            TaskValue::Reply(v) => once(cx, &mut s.reply, kw, v),
+            TaskValue::Note(v) => once(cx, &mut s.note, kw, v),
+            TaskValue::Risk(v) => once(cx, &mut s.risk, kw, v),
+            TaskValue::OverEscalation(v) => once(cx, &mut s.over_escalation, kw, v),
+            TaskValue::UnderEscalationDeadline(v) => once(cx, &mut s.deadline, kw, v),
+        }
+    }
+    (s, kbs)
+}
+
+/// One diagnostic naming every required field the task lacks.
+fn report_missing_fields(cx: &mut Cx, id: &Name, s: &Slots<'_>) {
+    let missing: Vec<&str> = [
+        (s.title.is_some(), "title"),
+        (s.difficulty.is_some(), "difficulty"),
+        (s.objective.is_some(), "objective"),
+        (s.ticket.is_some(), "ticket"),
+        (s.expect.is_some(), "expect"),
+        (s.reply.is_some(), "reply"),
+        (s.note.is_some(), "note"),
+    ]
+    .into_iter()
+    .filter(|(present, _)| !present)
+    .map(|(_, name)| name)
+    .collect();
+    report_missing(
+        cx,
+        id.span,
+        &format!("task `{}`", id.node),
+        &missing,
+        "see docs/LANGUAGE.md for a complete task to copy",
+    );
+}
+
+/// A task's numbers with their defaults; `None` where one is out of range.
+struct Numbers {
+    max_steps: Option<i64>,
+    sla_step_cost: Option<i64>,
+    /// `Some(None)`: no deadline.
+    deadline: Option<Option<i64>>,
+}
+
+fn numbers(cx: &mut Cx, s: &Slots<'_>) -> Numbers {
+    let max_steps = match s.max_steps {
+        Some((_, n)) => integer(cx, n, "`max_steps`", 1, MAX_COUNT),
+        None => Some(TaskSpec::DEFAULT_MAX_STEPS.into()),
+    };
+    let sla_step_cost = match s.sla_step_cost {
+        Some((_, n)) => integer(cx, n, "`sla_step_cost`", 0, MAX_COUNT),
+        None => Some(TaskSpec::DEFAULT_SLA_STEP_COST.into()),
+    };
+    let deadline = match s.deadline {
+        Some((_, n)) => {
+            let upper = max_steps.unwrap_or(MAX_COUNT);
+            integer(cx, n, "`under_escalation_deadline`", 1, upper).map(Some)
+        }
+        None => Some(None),
+    };
+    Numbers {
+        max_steps,
+        sla_step_cost,
+        deadline,
+    }
+}
+
+/// The over-escalation queues; the gold queue must not be one of them.
+fn over_escalation(
+    cx: &mut Cx,
+    scope: &Scope,
+    list: &[Name],
+    gold_queue: Option<&str>,
+) -> Vec<String> {
+    let out = names::check_list(cx, scope, Vocabulary::Queues, list);
+    if let Some(bad) = gold_queue.and_then(|gold| list.iter().find(|q| q.node == gold)) {
+        cx.push(
+            cx.error(
+                Code::GoldOverEscalation,
+                bad.span,
+                format!(
+                    "the gold queue `{}` is listed as an over-escalation queue",
+                    bad.node
+                ),
+            )
+            .with_label("this is the gold queue")
+            .with_help(
+                "routing to the gold queue is the right move; remove it from `over_escalation`",
+            ),
+        );
+    }
+    out
 }
 
 fn ticket(

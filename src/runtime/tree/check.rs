@@ -83,112 +83,139 @@ pub fn check_tree(v: &Validator, tree: &Value) -> TreeReport {
             )),
         }
     }
-
     for (id, node) in &objects {
-        if let Some(own) = node.get("id") {
-            if own.as_str() != Some(id) {
-                problems.push(problem(
-                    "id_mismatch",
-                    Some(id),
-                    format!("node `{id}` says its id is {own}"),
-                ));
-            }
-        }
-        let report = node::check(v, &Value::Object((*node).clone()), &["needs_review"]);
-        if !report.accepted {
-            problems.push(TreeProblem {
-                kind: "node",
-                node: Some(id.to_string()),
-                message: format!("node `{id}` fails the node check"),
-                violations: report.violations,
-            });
-        }
-        let node_type = node.get("node_type").and_then(Value::as_str).unwrap_or("");
-        let out = edges(node);
-        for (edge, target) in &out {
-            match target {
-                Some(t) if objects.contains_key(t) || nodes.contains_key(*t) => {}
-                Some(t) => problems.push(problem(
-                    "dangling_edge",
-                    Some(id),
-                    format!("`{edge}` of `{id}` points at `{t}`, which is not a node"),
-                )),
-                None if node_type == "instruction" && *edge == "next" => {}
-                None => problems.push(problem(
-                    "dangling_edge",
-                    Some(id),
-                    format!("`{edge}` of `{id}` is not a node id"),
-                )),
-            }
-        }
-        if node_type == "question" {
-            for branch in ["yes_next", "no_next"] {
-                if node.get(branch).and_then(Value::as_str).is_none() {
-                    problems.push(problem(
-                        "missing_branch",
-                        Some(id),
-                        format!("question `{id}` has no `{branch}`"),
-                    ));
-                }
-            }
-        }
-        let leaf = out.iter().all(|(_, t)| t.is_none());
-        if leaf && !TERMINAL.contains(&node_type) && node_type != "question" {
-            problems.push(problem(
-                "non_terminal_leaf",
-                Some(id),
-                format!("`{id}` ({node_type}) ends a path but is not resolved, escalate or needs_review"),
-            ));
-        }
+        check_node(v, id, node, nodes, &mut problems);
     }
-
-    let mut depth = 0;
-    match root {
-        Some(r) if objects.contains_key(r) => {
-            let (reached, cycles, longest) = walk(r, &objects);
-            depth = longest;
-            for (from, to) in cycles {
-                problems.push(problem(
-                    "cycle",
-                    Some(&from),
-                    format!("the edge from `{from}` back to `{to}` closes a cycle"),
-                ));
-            }
-            for id in objects.keys().filter(|id| !reached.contains(**id)) {
-                problems.push(problem(
-                    "unreachable",
-                    Some(id),
-                    format!("`{id}` cannot be reached from the root `{r}`"),
-                ));
-            }
-            if longest > v.policy.max_depth as usize {
-                problems.push(problem(
-                    "too_deep",
-                    None,
-                    format!(
-                        "a path has {longest} steps before its leaf; the policy's cap is {}",
-                        v.policy.max_depth
-                    ),
-                ));
-            }
-        }
-        Some(r) => problems.push(problem(
-            "missing_root",
-            None,
-            format!("the root `{r}` is not a node"),
-        )),
-        None => problems.push(problem(
-            "missing_root",
-            None,
-            "the tree has no root `id`".into(),
-        )),
-    }
+    let depth = check_paths(v, root, &objects, &mut problems);
     problems.sort_by(|a, b| (&a.node, a.kind, &a.message).cmp(&(&b.node, b.kind, &b.message)));
     TreeReport {
         valid: problems.is_empty(),
         depth,
         problems,
     }
+}
+
+/// The problems of one node on its own: its id, the node check, its edges,
+/// its branches, and whether a leaf ends a path properly.
+fn check_node(
+    v: &Validator,
+    id: &str,
+    node: &Map<String, Value>,
+    nodes: &Map<String, Value>,
+    problems: &mut Vec<TreeProblem>,
+) {
+    if let Some(own) = node.get("id") {
+        if own.as_str() != Some(id) {
+            problems.push(problem(
+                "id_mismatch",
+                Some(id),
+                format!("node `{id}` says its id is {own}"),
+            ));
+        }
+    }
+    let report = node::check(v, &Value::Object(node.clone()), &["needs_review"]);
+    if !report.accepted {
+        problems.push(TreeProblem {
+            kind: "node",
+            node: Some(id.to_string()),
+            message: format!("node `{id}` fails the node check"),
+            violations: report.violations,
+        });
+    }
+    let node_type = node.get("node_type").and_then(Value::as_str).unwrap_or("");
+    let out = edges(node);
+    for (edge, target) in &out {
+        match target {
+            Some(t) if nodes.contains_key(*t) => {}
+            Some(t) => problems.push(problem(
+                "dangling_edge",
+                Some(id),
+                format!("`{edge}` of `{id}` points at `{t}`, which is not a node"),
+            )),
+            None if node_type == "instruction" && *edge == "next" => {}
+            None => problems.push(problem(
+                "dangling_edge",
+                Some(id),
+                format!("`{edge}` of `{id}` is not a node id"),
+            )),
+        }
+    }
+    if node_type == "question" {
+        for branch in ["yes_next", "no_next"] {
+            if node.get(branch).and_then(Value::as_str).is_none() {
+                problems.push(problem(
+                    "missing_branch",
+                    Some(id),
+                    format!("question `{id}` has no `{branch}`"),
+                ));
+            }
+        }
+    }
+    let leaf = out.iter().all(|(_, t)| t.is_none());
+    if leaf && !TERMINAL.contains(&node_type) && node_type != "question" {
+        problems.push(problem(
+            "non_terminal_leaf",
+            Some(id),
+            format!(
+                "`{id}` ({node_type}) ends a path but is not resolved, escalate or needs_review"
+            ),
+        ));
+    }
+}
+
+/// The problems of the tree's paths from its root (a missing root, cycles,
+/// unreachable nodes, a path deeper than the cap); returns the depth.
+fn check_paths(
+    v: &Validator,
+    root: Option<&str>,
+    objects: &BTreeMap<&str, &Map<String, Value>>,
+    problems: &mut Vec<TreeProblem>,
+) -> usize {
+    let r = match root {
+        Some(r) if objects.contains_key(r) => r,
+        Some(r) => {
+            problems.push(problem(
+                "missing_root",
+                None,
+                format!("the root `{r}` is not a node"),
+            ));
+            return 0;
+        }
+        None => {
+            problems.push(problem(
+                "missing_root",
+                None,
+                "the tree has no root `id`".into(),
+            ));
+            return 0;
+        }
+    };
+    let (reached, cycles, longest) = walk(r, objects);
+    for (from, to) in cycles {
+        problems.push(problem(
+            "cycle",
+            Some(&from),
+            format!("the edge from `{from}` back to `{to}` closes a cycle"),
+        ));
+    }
+    for id in objects.keys().filter(|id| !reached.contains(**id)) {
+        problems.push(problem(
+            "unreachable",
+            Some(id),
+            format!("`{id}` cannot be reached from the root `{r}`"),
+        ));
+    }
+    if longest > v.policy.max_depth as usize {
+        problems.push(problem(
+            "too_deep",
+            None,
+            format!(
+                "a path has {longest} steps before its leaf; the policy's cap is {}",
+                v.policy.max_depth
+            ),
+        ));
+    }
+    longest
 }
 
 /// Depth-first from the root: the nodes reached, the back edges (cycles),
