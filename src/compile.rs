@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{self, Cx, Diagnostic};
+use crate::diagnostic::{self, Cx, Diagnostic, Uses};
 use crate::source::{FileId, Sources};
 use crate::spec::{Document, TaskMatching, TaskSpec};
 use crate::syntax::{self, ast};
@@ -26,6 +26,9 @@ pub struct Compilation {
     /// The ASTs of the files that parsed, for the linter (with
     /// [`Keep::Everything`]).
     pub asts: Vec<(FileId, ast::File)>,
+    /// What the declarations refer to, for the linter (with
+    /// [`Keep::Everything`]).
+    pub uses: Uses,
 }
 
 impl Compilation {
@@ -113,6 +116,8 @@ struct CheckedTask {
     /// inline specs would cost megabytes of nothing.
     out: Option<Box<(TaskSpec, TaskMatching)>>,
     diagnostics: Vec<Diagnostic>,
+    /// Empty unless kept ([`Keep::Everything`]).
+    uses: Uses,
 }
 
 /// How every task is checked: the validated declarations, and a verifier
@@ -148,6 +153,10 @@ impl TaskChecker<'_> {
             id: t.id.clone(),
             out: kept.filter(|_| self.keep == Keep::Everything).map(Box::new),
             diagnostics: cx.diagnostics,
+            uses: match self.keep {
+                Keep::Everything => cx.uses,
+                Keep::Diagnostics => Uses::new(),
+            },
         }
     }
 }
@@ -228,6 +237,13 @@ fn compile_in_passes(
     }
 
     let task_count = checked.len();
+    let mut uses = Uses::new();
+    if keep == Keep::Everything {
+        uses.extend(declared.uses.iter().cloned());
+        for t in &mut checked {
+            uses.append(&mut t.uses);
+        }
+    }
     let document = assemble(declared, checked, &mut diagnostics, keep);
     diagnostic::sort(&mut diagnostics);
     Some(Compilation {
@@ -239,6 +255,7 @@ fn compile_in_passes(
         } else {
             Vec::new()
         },
+        uses,
     })
 }
 

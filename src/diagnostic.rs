@@ -170,11 +170,19 @@ impl Diagnostic {
     }
 }
 
+/// What checked declarations refer to: `(kind, name)` pairs, the kind
+/// being `marker set`, `floor` or a vocabulary's singular (`customer tier`,
+/// `requestable field`, ...). Validation records each name it resolves; the
+/// linter's unused-declaration rule reads them instead of walking the AST.
+pub type Uses = std::collections::BTreeSet<(&'static str, String)>;
+
 /// Where the diagnostics of one file go while it is lowered or checked:
 /// each check reports here and carries on, so one run reports every problem.
 pub(crate) struct Cx {
     pub file: FileId,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the declarations checked here refer to.
+    pub uses: Uses,
 }
 
 impl Cx {
@@ -182,7 +190,13 @@ impl Cx {
         Self {
             file,
             diagnostics: Vec::new(),
+            uses: Uses::new(),
         }
+    }
+
+    /// Records that a declaration of `kind` named `name` is used.
+    pub fn uses(&mut self, kind: &'static str, name: &str) {
+        self.uses.insert((kind, name.to_owned()));
     }
 
     /// An error in this file, to be decorated with the `with_*` builders

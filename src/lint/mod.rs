@@ -10,7 +10,7 @@ mod rules;
 use std::collections::BTreeMap;
 
 use crate::compile::Compilation;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Uses};
 use crate::matching;
 use crate::source::Span;
 use crate::source::{FileId, Sources};
@@ -64,6 +64,8 @@ pub struct LintContext<'a> {
     /// The compiled spec, when the sources compiled without error.
     pub document: Option<&'a crate::spec::Document>,
     pub asts: &'a [(FileId, ast::File)],
+    /// What validation recorded as used.
+    pub uses: &'a Uses,
     pub tasks: Vec<TaskMarkers>,
     /// Marker sets by name, with their own group.
     pub sets: BTreeMap<String, Group>,
@@ -73,6 +75,7 @@ impl<'a> LintContext<'a> {
     pub fn new(
         sources: &'a Sources,
         asts: &'a [(FileId, ast::File)],
+        uses: &'a Uses,
         document: Option<&'a crate::spec::Document>,
     ) -> Self {
         let mut sets = BTreeMap::new();
@@ -102,6 +105,7 @@ impl<'a> LintContext<'a> {
             sources,
             document,
             asts,
+            uses,
             tasks: Vec::new(),
             sets,
         };
@@ -213,7 +217,12 @@ pub fn covers(broad: &Alt, narrow: &Alt) -> bool {
 /// Runs every rule at its configured level and returns the findings in
 /// source order (rules at `allow` are skipped, `deny` findings are errors).
 pub fn lint(sources: &Sources, compilation: &Compilation, config: &Config) -> Vec<Diagnostic> {
-    let cx = LintContext::new(sources, &compilation.asts, compilation.document.as_ref());
+    let cx = LintContext::new(
+        sources,
+        &compilation.asts,
+        &compilation.uses,
+        compilation.document.as_ref(),
+    );
     let mut out = Vec::new();
     for rule in RULES {
         let level = config.level(rule);

@@ -52,6 +52,9 @@ pub(crate) fn check_set(cx: &mut Cx, set: &MarkerSet) -> Vec<(String, Option<Mat
     out.into_iter().map(|r| (r.text, r.mode)).collect()
 }
 
+/// The kind of a marker set in [`crate::diagnostic::Uses`].
+pub const MARKER_SET: &str = "marker set";
+
 /// Expands the sets a group names, reporting unknown ones.
 fn resolve(cx: &mut Cx, scope: &Scope, alts: &[Alternative]) -> Vec<Resolved> {
     let mut out = Vec::new();
@@ -63,11 +66,14 @@ fn resolve(cx: &mut Cx, scope: &Scope, alts: &[Alternative]) -> Vec<Resolved> {
                 span: m.span,
             }),
             Alternative::Set(name) => match scope.marker_sets.get(&name.node) {
-                Some(markers) => out.extend(markers.iter().map(|(text, mode)| Resolved {
-                    text: text.clone(),
-                    mode: *mode,
-                    span: name.span,
-                })),
+                Some(markers) => {
+                    cx.uses(MARKER_SET, &name.node);
+                    out.extend(markers.iter().map(|(text, mode)| Resolved {
+                        text: text.clone(),
+                        mode: *mode,
+                        span: name.span,
+                    }))
+                }
                 None => {
                     let help = suggest::did_you_mean(
                         &name.node,

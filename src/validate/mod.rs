@@ -16,12 +16,14 @@ mod tree;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, Cx, Diagnostic};
+use crate::diagnostic::{Code, Cx, Diagnostic, Uses};
 use crate::source::{FileId, SourceFile};
 use crate::spec::{DomainSpec, FloorSpec, MatchMode, TaskMatching, TaskSpec, TreePolicy};
 use crate::syntax::ast;
 
 pub(crate) use declarations::{collect, duplicate_tasks, Declarations};
+pub use markers::MARKER_SET;
+pub use tree::FLOOR;
 
 /// What every task is checked against: the domain and the shared declarations.
 pub(crate) struct Scope {
@@ -59,6 +61,8 @@ pub(crate) struct Declared {
     pub scope_is_sound: bool,
     pub floors: BTreeMap<String, FloorSpec>,
     pub trees: BTreeMap<String, TreePolicy>,
+    /// What the declarations refer to (trees name floors).
+    pub uses: Uses,
 }
 
 /// Validates the domain, marker sets, floors and trees that `decls` found.
@@ -92,12 +96,14 @@ pub(crate) fn declarations(
         diagnostics.extend(cx.diagnostics);
     }
     let mut trees = BTreeMap::new();
+    let mut uses = Uses::new();
     for (file, t) in &decls.trees {
         let mut cx = Cx::new(*file);
         if let Some(policy) = tree::check(&mut cx, t, &decls.floor_names) {
             trees.insert(t.name.node.clone(), policy);
         }
         diagnostics.extend(cx.diagnostics);
+        uses.extend(cx.uses);
     }
     Declared {
         scope: Scope {
@@ -108,6 +114,7 @@ pub(crate) fn declarations(
         scope_is_sound,
         floors,
         trees,
+        uses,
     }
 }
 

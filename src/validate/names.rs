@@ -13,6 +13,7 @@ pub(crate) fn check(cx: &mut Cx, scope: &Scope, vocabulary: Vocabulary, name: &N
         return true;
     };
     if known.contains(&name.node) {
+        cx.uses(vocabulary.singular(), &name.node);
         return true;
     }
     unknown(

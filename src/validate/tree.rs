@@ -9,6 +9,9 @@ use crate::source::Span;
 use crate::spec::TreePolicy;
 use crate::syntax::ast::{Name, Number, Text, Tree, TreeValue};
 
+/// The kind of a floor in [`crate::diagnostic::Uses`].
+pub const FLOOR: &str = "floor";
+
 pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Option<TreePolicy> {
     let before = cx.diagnostics.len();
     let mut max_depth: Option<(Span, &Number)> = None;
@@ -49,6 +52,7 @@ pub(crate) fn check(cx: &mut Cx, tree: &Tree, floors: &BTreeSet<String>) -> Opti
         Some((_, list)) => {
             for name in list {
                 if floors.contains(&name.node) {
+                    cx.uses(FLOOR, &name.node);
                     if !floor_list.contains(&name.node) {
                         floor_list.push(name.node.clone());
                     }

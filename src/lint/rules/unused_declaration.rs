@@ -1,14 +1,10 @@
 //! L004: a marker set, floor or domain value declared but never used.
 
-use std::collections::BTreeSet;
-
 use crate::diagnostic::Diagnostic;
 use crate::lint::registry::rule;
 use crate::lint::LintContext;
-use crate::syntax::ast::{
-    Alternative, DomainValue, FollowUpValue, Item, MarkerRule, TaskValue, TicketValue, TreeValue,
-    Vocabulary,
-};
+use crate::syntax::ast::{DomainValue, Item, Vocabulary};
+use crate::validate::{FLOOR, MARKER_SET};
 
 rule! {
     pub const RULE = {
@@ -19,80 +15,14 @@ rule! {
     };
 }
 
-#[derive(Default)]
-struct Uses {
-    sets: BTreeSet<String>,
-    floors: BTreeSet<String>,
-    tiers: BTreeSet<String>,
-    fields: BTreeSet<String>,
-    risk_flags: BTreeSet<String>,
-}
-
-fn collect(cx: &LintContext<'_>) -> Uses {
-    let mut uses = Uses::default();
-    for (_, ast) in cx.asts {
-        for item in &ast.items {
-            match item {
-                Item::Tree(tree) => {
-                    for field in &tree.fields {
-                        if let TreeValue::Floors(names) = &field.value {
-                            uses.floors.extend(names.iter().map(|n| n.node.clone()));
-                        }
-                    }
-                }
-                Item::Task(task) => {
-                    for field in &task.fields {
-                        match &field.value {
-                            TaskValue::Reply(rules) | TaskValue::Note(rules) => {
-                                for rule in rules {
-                                    let (MarkerRule::Require(list) | MarkerRule::Forbid(list)) =
-                                        rule;
-                                    for alt in &list.node {
-                                        if let Alternative::Set(name) = alt {
-                                            uses.sets.insert(name.node.clone());
-                                        }
-                                    }
-                                }
-                            }
-                            TaskValue::Ticket(fields) => {
-                                for f in fields {
-                                    if let TicketValue::Tier(t) = &f.value {
-                                        uses.tiers.insert(t.node.clone());
-                                    }
-                                }
-                            }
-                            TaskValue::Request(names) => {
-                                uses.fields.extend(names.iter().map(|n| n.node.clone()))
-                            }
-                            TaskValue::FollowUp(follow_up) => {
-                                for f in &follow_up.fields {
-                                    if let FollowUpValue::Provides(names)
-                                    | FollowUpValue::Sends(names) = &f.value
-                                    {
-                                        uses.fields.extend(names.iter().map(|n| n.node.clone()));
-                                    }
-                                }
-                            }
-                            TaskValue::Risk(names) => {
-                                uses.risk_flags.extend(names.iter().map(|n| n.node.clone()))
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    uses
-}
-
+/// Reads what validation recorded as used ([`crate::diagnostic::Uses`]) and
+/// reports each declaration of the reported kinds that is not in it.
 fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let uses = collect(cx);
+    let used = |kind: &'static str, name: &str| cx.uses.contains(&(kind, name.to_owned()));
     for (file, ast) in cx.asts {
         for item in &ast.items {
             match item {
-                Item::MarkerSet(set) if !uses.sets.contains(&set.name.node) => {
+                Item::MarkerSet(set) if !used(MARKER_SET, &set.name.node) => {
                     out.push(
                         cx.warning(
                             &RULE,
@@ -107,7 +37,7 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                         )),
                     );
                 }
-                Item::Floor(floor) if !uses.floors.contains(&floor.name.node) => {
+                Item::Floor(floor) if !used(FLOOR, &floor.name.node) => {
                     out.push(
                         cx.warning(
                             &RULE,
@@ -127,13 +57,16 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                         let DomainValue::List(vocabulary, names) = &field.value else {
                             continue;
                         };
-                        let used = match vocabulary {
-                            Vocabulary::Tiers => &uses.tiers,
-                            Vocabulary::Fields => &uses.fields,
-                            Vocabulary::RiskFlags => &uses.risk_flags,
-                            _ => continue,
-                        };
-                        for name in names.iter().filter(|n| !used.contains(&n.node)) {
+                        // The agent's choices (queues, priorities, ...) are
+                        // never unused: see the rule's page.
+                        if !matches!(
+                            vocabulary,
+                            Vocabulary::Tiers | Vocabulary::Fields | Vocabulary::RiskFlags
+                        ) {
+                            continue;
+                        }
+                        let kind = vocabulary.singular();
+                        for name in names.iter().filter(|n| !used(kind, &n.node)) {
                             out.push(
                                 cx.warning(
                                     &RULE,
