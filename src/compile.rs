@@ -9,10 +9,10 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{self, Cx, Diagnostic, Uses};
 use crate::source::{FileId, Sources};
-use crate::spec::{Document, TaskMatching, TaskSpec};
+use crate::spec::Document;
 use crate::syntax::{self, ast};
-use crate::validate::{self, Declared};
-use crate::verify::Verifier;
+use crate::validate::{self, Declared, ValidTask};
+use crate::verify::{self, Verifier};
 
 /// The result of compiling a set of sources.
 #[derive(Debug)]
@@ -114,7 +114,9 @@ struct CheckedTask {
     id: ast::Name,
     /// Boxed: with [`Keep::Diagnostics`] it is always `None`, and 10,000
     /// inline specs would cost megabytes of nothing.
-    out: Option<Box<(TaskSpec, TaskMatching)>>,
+    out: Option<Box<ValidTask>>,
+    /// What the project-wide verification needs of it, when it was verified.
+    summary: Option<Box<verify::Summary>>,
     diagnostics: Vec<Diagnostic>,
     /// Empty unless kept ([`Keep::Everything`]).
     uses: Uses,
@@ -135,23 +137,24 @@ impl TaskChecker<'_> {
         let mut cx = Cx::new(file);
         let out = validate::task(&mut cx, &self.declared.scope, self.sources.get(file), t);
         let clean = !cx.diagnostics.iter().any(Diagnostic::is_error);
-        let kept = match (out, &self.verifier) {
-            (Some((spec, matching)), Some(verifier)) if clean => match self.keep {
+        let (kept, summary) = match (out, &self.verifier) {
+            (Some(task), Some(verifier)) if clean => match self.keep {
                 Keep::Everything => {
-                    verifier.task(&mut cx, t.id.span, spec.clone(), &matching);
-                    Some((spec, matching))
+                    let summary = verifier.task(&mut cx, t.id.span, task.clone());
+                    (Some(task), Some(Box::new(summary)))
                 }
                 Keep::Diagnostics => {
-                    verifier.task(&mut cx, t.id.span, spec, &matching);
-                    None
+                    let summary = verifier.task(&mut cx, t.id.span, task);
+                    (None, Some(Box::new(summary)))
                 }
             },
-            (out, _) => out,
+            (out, _) => (out, None),
         };
         CheckedTask {
             file,
             id: t.id.clone(),
             out: kept.filter(|_| self.keep == Keep::Everything).map(Box::new),
+            summary,
             diagnostics: cx.diagnostics,
             uses: match self.keep {
                 Keep::Everything => cx.uses,
@@ -224,7 +227,14 @@ fn compile_in_passes(
     files.sort_by_key(|(id, _)| *id);
     checked.sort_by_key(|t| (t.file, t.id.span.start));
 
-    // Across tasks: ids are unique, and tasks need a domain.
+    // Across tasks: ids are unique, tasks need a domain, and no gold text
+    // is off-topic for the project.
+    let summaries: Vec<verify::Summary> = checked
+        .iter_mut()
+        .filter_map(|t| t.summary.take().map(|s| *s))
+        .collect();
+    diagnostics.extend(verify::project(&summaries));
+    drop(summaries);
     validate::duplicate_tasks(
         sources,
         checked.iter().map(|t| (t.file, &t.id)),
@@ -311,13 +321,18 @@ fn assemble(
 ) -> Option<Document> {
     let mut tasks = BTreeMap::new();
     let mut matching = BTreeMap::new();
+    let mut grading = BTreeMap::new();
     for t in checked {
         diagnostics.extend(t.diagnostics);
-        if let Some((spec, task_matching)) = t.out.map(|out| *out) {
-            if !task_matching.is_empty() {
-                matching.insert(spec.task_id.clone(), task_matching);
+        if let Some(task) = t.out.map(|out| *out) {
+            let id = task.spec.task_id.clone();
+            if !task.matching.is_empty() {
+                matching.insert(id.clone(), task.matching);
             }
-            tasks.entry(spec.task_id.clone()).or_insert(spec);
+            if !task.grading.is_empty() {
+                grading.insert(id.clone(), task.grading);
+            }
+            tasks.entry(id).or_insert(task.spec);
         }
     }
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -339,6 +354,7 @@ fn assemble(
             trees,
             tasks,
             matching,
+            grading,
         }),
         _ => None,
     }

@@ -24,10 +24,15 @@ pub struct Document {
     pub trees: BTreeMap<String, TreePolicy>,
     /// Tasks by id, in the seed's shape.
     pub tasks: BTreeMap<String, TaskSpec>,
-    /// Per task, the markers that do not use their section's default match
-    /// mode. Tasks whose markers all use the defaults are absent.
+    /// Per task, how its markers match where that differs from the
+    /// defaults (modes, forbidden variants, markers allowed when negated).
+    /// Tasks whose markers all use the defaults are absent.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub matching: BTreeMap<String, TaskMatching>,
+    /// Per task, its own grading (gates, thresholds, gold texts) where it
+    /// declares any. Tasks that declare none are absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub grading: BTreeMap<String, TaskGrading>,
 }
 
 /// The vocabularies and scoring weights every task is checked against.
@@ -46,6 +51,242 @@ pub struct DomainSpec {
     pub fields: Vec<String>,
     pub risk_flags: Vec<String>,
     pub scoring: Weights,
+    /// How episodes are graded beyond the weights (contract v2); every task
+    /// may override the thresholds and gates.
+    #[serde(default)]
+    pub grading: Grading,
+}
+
+/// What the agent is rewarded with at each step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RewardMode {
+    /// The change in score the step caused (potential-based shaping).
+    Dense,
+    /// 0 on every step, the final score on the last.
+    Final,
+}
+
+/// The domain's grading rules (contract v2). Every field has a default, so a
+/// domain that declares no `grading` block gets exactly these.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Grading {
+    pub reward: RewardMode,
+    /// A customer-facing text (or note) longer than this, in characters,
+    /// meets no group.
+    pub text_budget: u32,
+    /// A reply that meets two groups or more and whose words are more than
+    /// this fraction marker words meets no group (a marker salad).
+    pub marker_density: f64,
+    /// The same limit for internal notes; 1 (off) by default, since notes
+    /// are terse by nature ("Duplicate charge; refund approved.").
+    pub note_marker_density: f64,
+    /// A text that meets more than this many required groups of other tasks
+    /// of the project is off-topic and meets no group.
+    pub off_topic_groups: u32,
+    pub negation: NegationSpec,
+    /// Conditions that cap the score; the lowest cap of those that fired
+    /// applies.
+    pub gates: Vec<Gate>,
+}
+
+impl Default for Grading {
+    fn default() -> Self {
+        let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        Grading {
+            reward: RewardMode::Dense,
+            text_budget: 1500,
+            marker_density: 0.6,
+            note_marker_density: 1.0,
+            off_topic_groups: 2,
+            negation: NegationSpec {
+                window: 5,
+                triggers: texts(&[
+                    "not",
+                    "no",
+                    "never",
+                    "cannot",
+                    "can't",
+                    "won't",
+                    "don't",
+                    "doesn't",
+                    "didn't",
+                    "isn't",
+                    "aren't",
+                    "wasn't",
+                    "weren't",
+                    "shouldn't",
+                    "wouldn't",
+                    "couldn't",
+                    "haven't",
+                    "hasn't",
+                    "hadn't",
+                    "mustn't",
+                    "without",
+                    "neither",
+                    "nor",
+                    "unable to",
+                    "refuse to",
+                    "decline to",
+                ]),
+                post_triggers: texts(&[
+                    "is not needed",
+                    "are not needed",
+                    "not required",
+                    "is unnecessary",
+                    "is not possible",
+                    "was declined",
+                    "is declined",
+                    "was denied",
+                    "is denied",
+                ]),
+                pseudo_triggers: texts(&[
+                    "no problem",
+                    "no worries",
+                    "no doubt",
+                    "not only",
+                    "not just",
+                    "no later than",
+                    "not hesitate",
+                ]),
+                terminators: texts(&[".", ";", ":", "!", "?", "but", "however", "although"]),
+            },
+            gates: vec![
+                Gate {
+                    name: "forbidden_phrase".into(),
+                    cap: 0.5,
+                    when: GateCondition::Forbidden,
+                },
+                Gate {
+                    name: "no_reply".into(),
+                    cap: 0.6,
+                    when: GateCondition::NoReply,
+                },
+                Gate {
+                    name: "over_escalated".into(),
+                    cap: 0.7,
+                    when: GateCondition::OverEscalated,
+                },
+                Gate {
+                    name: "contradicted".into(),
+                    cap: 0.5,
+                    when: GateCondition::Contradicted,
+                },
+            ],
+        }
+    }
+}
+
+impl Grading {
+    /// The rules of one task: the domain's, with the task's thresholds and
+    /// gates on top (a task gate replaces the domain gate of its name; a
+    /// gate switched `off` is dropped).
+    pub fn for_task(&self, task: Option<&TaskGrading>) -> Grading {
+        let Some(t) = task else {
+            return self.clone();
+        };
+        let mut g = self.clone();
+        g.text_budget = t.text_budget.unwrap_or(g.text_budget);
+        g.marker_density = t.marker_density.unwrap_or(g.marker_density);
+        g.note_marker_density = t.note_marker_density.unwrap_or(g.note_marker_density);
+        g.off_topic_groups = t.off_topic_groups.unwrap_or(g.off_topic_groups);
+        g.gates.retain(|gate| {
+            !t.gates_off.contains(&gate.name) && !t.gates.iter().any(|own| own.name == gate.name)
+        });
+        g.gates.extend(t.gates.iter().cloned());
+        g
+    }
+
+    /// The negation rules, for [`crate::matching::Negation`].
+    pub fn negation_rules(&self) -> crate::matching::NegationRules<'_> {
+        crate::matching::NegationRules {
+            triggers: &self.negation.triggers,
+            post_triggers: &self.negation.post_triggers,
+            pseudo_triggers: &self.negation.pseudo_triggers,
+            terminators: &self.negation.terminators,
+            window: self.negation.window as usize,
+        }
+    }
+}
+
+/// Negation scopes after NegEx: triggers open a scope of `window` words
+/// forward, post-triggers look backward, terminators end a scope early, and
+/// pseudo-triggers look like triggers but negate nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NegationSpec {
+    pub window: u32,
+    pub triggers: Vec<String>,
+    pub post_triggers: Vec<String>,
+    pub pseudo_triggers: Vec<String>,
+    pub terminators: Vec<String>,
+}
+
+/// A condition that caps the score when it holds at the end of an episode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    pub name: String,
+    /// The highest score an episode can have when the gate fires.
+    pub cap: f64,
+    pub when: GateCondition,
+}
+
+/// When a gate fires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "condition")]
+pub enum GateCondition {
+    /// A forbidden marker of the task in a customer-facing text (alone or
+    /// in the thread they form).
+    Forbidden,
+    /// No reply that counted was sent (a reply that met no group because
+    /// it was a salad, a repeat, off-topic or over budget does not count).
+    NoReply,
+    /// A reply says the opposite of the task: a required reply marker of
+    /// the task occurs inside a negation scope ("we will not refund you").
+    Contradicted,
+    /// The case was routed to an over-escalation queue.
+    OverEscalated,
+    /// The case never reached the gold queue.
+    MissedQueue,
+    /// The final status is this one.
+    Status { status: String },
+    /// A customer-facing text says one of these phrases (matched like
+    /// forbidden markers).
+    Says { phrases: Vec<GatePhrase> },
+}
+
+/// The grading a task declares for itself; the domain's applies elsewhere.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskGrading {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_budget: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_density: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_marker_density: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_topic_groups: Option<u32>,
+    /// Gates added, or replacing the domain's gate of the same name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<Gate>,
+    /// Domain gates switched off for this task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates_off: Vec<String>,
+    /// The reply a competent agent sends, for the solvability proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gold_reply: Option<String>,
+    /// The note a competent agent writes, for the solvability proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gold_note: Option<String>,
+}
+
+impl TaskGrading {
+    pub fn is_empty(&self) -> bool {
+        *self == TaskGrading::default()
+    }
 }
 
 /// The weight of each score component; they sum to 1.
@@ -217,25 +458,70 @@ pub struct KnowledgeSnippet {
 
 pub use crate::matching::MatchMode;
 
-/// The markers of one task that use the other match mode than their
-/// section's default (substring for reply and note markers). Each list holds
-/// marker texts as they appear in the task.
+/// How one task's markers match, where it differs from the defaults (the
+/// seed does not model matching, so this sits beside the task): each
+/// section's markers written with another mode than the section's default
+/// (required: [`MatchMode::MARKER_DEFAULT`], forbidden:
+/// [`MatchMode::FORBIDDEN_DEFAULT`]), the extra variants of forbidden
+/// markers, and the forbidden markers allowed when negated. Marker texts are
+/// as they appear in the task.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskMatching {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_reply_markers: BTreeMap<String, MatchMode>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub required_note_markers: BTreeMap<String, MatchMode>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub forbidden_reply_markers: BTreeMap<String, MatchMode>,
+    /// Other ways of writing a forbidden marker, each forbidden like it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub forbidden_variants: BTreeMap<String, Vec<String>>,
+    /// Forbidden markers that do not count inside a negation scope.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub required_reply_markers: Vec<String>,
+    pub allowed_when_negated: Vec<String>,
+}
+
+/// A phrase of a `says` gate: its text, extra variants, whether a negated
+/// occurrence is allowed, and its match mode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GatePhrase {
+    pub text: String,
+    pub mode: MatchMode,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub required_note_markers: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub forbidden_reply_markers: Vec<String>,
+    pub variants: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allowed_when_negated: bool,
 }
 
 impl TaskMatching {
     pub fn is_empty(&self) -> bool {
-        self.required_reply_markers.is_empty()
-            && self.required_note_markers.is_empty()
-            && self.forbidden_reply_markers.is_empty()
+        *self == TaskMatching::default()
+    }
+
+    /// The mode of a required reply marker.
+    pub fn reply_mode(&self, marker: &str) -> MatchMode {
+        self.required_reply_markers
+            .get(marker)
+            .copied()
+            .unwrap_or(MatchMode::MARKER_DEFAULT)
+    }
+
+    /// The mode of a required note marker.
+    pub fn note_mode(&self, marker: &str) -> MatchMode {
+        self.required_note_markers
+            .get(marker)
+            .copied()
+            .unwrap_or(MatchMode::MARKER_DEFAULT)
+    }
+
+    /// The mode of a forbidden marker.
+    pub fn forbidden_mode(&self, marker: &str) -> MatchMode {
+        self.forbidden_reply_markers
+            .get(marker)
+            .copied()
+            .unwrap_or(MatchMode::FORBIDDEN_DEFAULT)
     }
 }
 

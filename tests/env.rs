@@ -47,14 +47,11 @@ fn gold_episodes_score_one() {
 }
 
 #[test]
-fn doing_nothing_pays_little() {
+fn doing_nothing_scores_exactly_zero() {
     for (id, rt) in runtimes() {
         let results = gold::run(rt, &gold::do_nothing());
-        assert!(
-            final_of(&results).info.score <= 0.3,
-            "{id}: {}",
-            final_of(&results).info.score
-        );
+        assert_eq!(final_of(&results).info.score, 0.0, "{id}");
+        assert_eq!(final_of(&results).reward, 0.0, "{id}");
     }
 }
 
@@ -107,7 +104,13 @@ fn transcript(actions: &[Value], results: &[StepResult]) -> Value {
         })
         .collect();
     let last = final_of(results);
-    json!({ "steps": steps, "final_score": round(last.info.score), "breakdown": last.info.breakdown })
+    json!({
+        "steps": steps,
+        "final_score": round(last.info.score),
+        "breakdown": last.info.breakdown,
+        "gates": last.info.gates,
+        "voided": last.info.voided,
+    })
 }
 
 fn round(x: f64) -> f64 {

@@ -74,6 +74,10 @@ fn every_compiled_task_is_snapshotted() {
         insta::assert_json_snapshot!("domain", document.domain);
         insta::assert_json_snapshot!("floors", document.floors);
         insta::assert_json_snapshot!("trees", document.trees);
+        // Beside the seed's fields: how markers match and each task's own
+        // grading (contract v2).
+        insta::assert_json_snapshot!("matching", document.matching);
+        insta::assert_json_snapshot!("grading", document.grading);
     });
 }
 

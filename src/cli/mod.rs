@@ -75,18 +75,15 @@ pub(crate) fn load_task(
     task_id: &str,
 ) -> Result<std::sync::Arc<taskc::runtime::env::TaskRuntime>, Outcome> {
     let document = load_document(&[dir.to_path_buf()])?;
-    use taskc::runtime::env::TaskRuntime;
-    // Only the task asked for is compiled for running.
-    match document.tasks.get(task_id) {
-        Some(task) => {
-            let domain = std::sync::Arc::new(document.domain.clone());
-            let allowed = TaskRuntime::allowed(&domain);
-            Ok(std::sync::Arc::new(TaskRuntime::new(
-                task,
-                domain,
-                allowed,
-                document.matching.get(task_id),
-            )))
+    use taskc::runtime::env::{ProjectMarkers, TaskRuntime};
+    // Only the task asked for is compiled for running (against the table of
+    // every task's groups, for the off-topic rule).
+    let domain = std::sync::Arc::new(document.domain.clone());
+    let allowed = TaskRuntime::allowed(&domain);
+    match TaskRuntime::of(&document, task_id, domain, allowed) {
+        Some(rt) => {
+            let project = std::sync::Arc::new(ProjectMarkers::of(&document));
+            Ok(std::sync::Arc::new(rt.with_project(project)))
         }
         None => {
             let known: Vec<&str> = document.tasks.keys().map(String::as_str).collect();

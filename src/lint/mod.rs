@@ -26,6 +26,9 @@ pub struct Alt {
     pub text: String,
     /// The mode it matches with (the section default when none is written).
     pub mode: MatchMode,
+    /// Whether the mode is written (`word`, `substring`) rather than the
+    /// section's default.
+    pub explicit: bool,
     /// Where it is written (the set's name when it comes from a set).
     pub span: Span,
     /// The set it comes from, if any.
@@ -141,7 +144,7 @@ impl<'a> LintContext<'a> {
                         let group = Group {
                             file,
                             span: group.span,
-                            alts: self.expand(&group.node),
+                            alts: self.expand(&group.node, MatchMode::MARKER_DEFAULT),
                         };
                         if is_reply {
                             out.reply.push(group);
@@ -149,24 +152,31 @@ impl<'a> LintContext<'a> {
                             out.note.push(group);
                         }
                     }
-                    MarkerRule::Forbid(list) => out.forbidden.extend(self.expand(&list.node)),
+                    MarkerRule::Forbid(list) => {
+                        let alts: Vec<Alternative> =
+                            list.node.iter().map(|f| f.alternative.clone()).collect();
+                        out.forbidden
+                            .extend(self.expand(&alts, MatchMode::FORBIDDEN_DEFAULT));
+                    }
                 }
             }
         }
         out
     }
 
-    /// Alternatives with marker sets expanded (unknown sets are the compiler's error).
-    fn expand(&self, alts: &[Alternative]) -> Vec<Alt> {
+    /// Alternatives with marker sets expanded (unknown sets are the
+    /// compiler's error), each with its mode (`default` where none is written).
+    fn expand(&self, alts: &[Alternative], default: MatchMode) -> Vec<Alt> {
         let mut out = Vec::new();
         for alt in alts {
             match alt {
-                Alternative::Marker(m) => out.push(marker_alt(m, MatchMode::MARKER_DEFAULT, None)),
+                Alternative::Marker(m) => out.push(marker_alt(m, default, None)),
                 Alternative::Set(name) => {
                     if let Some(set) = self.sets.get(&name.node) {
                         out.extend(set.alts.iter().map(|a| Alt {
                             span: name.span,
                             via: Some(name.node.clone()),
+                            mode: if a.explicit { a.mode } else { default },
                             ..a.clone()
                         }));
                     }
@@ -193,6 +203,7 @@ pub fn marker_alt(m: &ast::Marker, default: MatchMode, via: Option<String>) -> A
     Alt {
         text: m.text.node.clone(),
         mode: m.mode.as_ref().map_or(default, |m| m.node),
+        explicit: m.mode.is_some(),
         span: m.span,
         via,
     }
@@ -210,6 +221,12 @@ pub fn covers(broad: &Alt, narrow: &Alt) -> bool {
         MatchMode::Word => {
             narrow.mode == MatchMode::Word
                 && matching::occurs_in(&broad.text, MatchMode::Word, &narrow.text)
+        }
+        // A word start inside a text matched at a word start is a word
+        // start of the text; a substring match may start mid-word.
+        MatchMode::Start | MatchMode::Loose => {
+            narrow.mode != MatchMode::Substring
+                && matching::occurs_in(&broad.text, broad.mode, &narrow.text)
         }
     }
 }

@@ -1,7 +1,10 @@
-//! One matching engine for reply and note markers and for hard-floor
-//! phrases. Texts and patterns are normalized the same way ([`normalize`]),
-//! and a match reports its pattern and its span in the original,
-//! un-normalized text.
+//! One matching engine for reply and note markers, forbidden phrases and
+//! hard-floor phrases. Texts and patterns are normalized the same way
+//! ([`normalize`]), and a match reports its pattern and its span in the
+//! original, un-normalized text. [`MatchMode`] says where an occurrence
+//! counts (anywhere, at a word start, on whole words, or loosely: with
+//! separators optional and accents ignored, over the text's [`Compact`]
+//! form); [`Negation`] finds the scopes in which an occurrence is negated.
 //!
 //! How a pattern set is searched depends on its size ([`Strategy`]): a few
 //! patterns (a task's markers) are each searched with a SIMD substring
@@ -9,8 +12,12 @@
 //! (a large floor) are compiled into one Aho-Corasick automaton, so a text
 //! is scanned once whatever their number. Both give the same matches.
 
+mod compact;
+mod negation;
 mod normalize;
 
+pub use compact::{compact_pattern, Compact};
+pub use negation::{word_spans, Negation, NegationRules, Scope};
 pub use normalize::{normalize, normalize_pattern, Normalized};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -30,12 +37,22 @@ pub enum MatchMode {
     Substring,
     /// Only where it starts and ends on a word boundary.
     Word,
+    /// Where it starts on a word boundary: `refund` meets "refunded", not
+    /// "nonrefundable" (contract v2, rule 5).
+    Start,
+    /// At a word start, with separators inside the phrase optional and
+    /// accents ignored: `chargeback` is found in "charge-back", "charge
+    /// back" and "chárgeback" (contract v2, rule 4).
+    Loose,
 }
 
 impl MatchMode {
-    /// The mode of a reply or note marker written without `word` or
-    /// `substring` (the seed's `marker in text`).
-    pub const MARKER_DEFAULT: MatchMode = MatchMode::Substring;
+    /// The mode of a required reply or note marker written without `word`
+    /// or `substring`: at the start of a word.
+    pub const MARKER_DEFAULT: MatchMode = MatchMode::Start;
+    /// The mode of a forbidden marker written without `word` or
+    /// `substring`: loosely.
+    pub const FORBIDDEN_DEFAULT: MatchMode = MatchMode::Loose;
     /// The mode of a floor phrase written without `word` or `substring`:
     /// `"sudo"` must not fire inside `pseudocode`.
     pub const FLOOR_DEFAULT: MatchMode = MatchMode::Word;
@@ -106,54 +123,29 @@ struct PatternInfo {
 impl PatternInfo {
     /// Whether an occurrence at `start..end` of the normalized text counts.
     fn accepts(&self, normalized: &str, start: usize, end: usize) -> bool {
-        self.mode == MatchMode::Substring
-            || ((!self.first_word || boundary_before(normalized, start))
-                && (!self.last_word || boundary_after(normalized, end)))
+        match self.mode {
+            MatchMode::Substring => true,
+            MatchMode::Start => !self.first_word || boundary_before(normalized, start),
+            MatchMode::Word => {
+                (!self.first_word || boundary_before(normalized, start))
+                    && (!self.last_word || boundary_after(normalized, end))
+            }
+            // Searched in the compact form, where word starts are kept.
+            MatchMode::Loose => true,
+        }
     }
 }
 
-/// A set of patterns compiled for searching.
+/// Patterns searched together in one form of the text.
 #[derive(Clone, Debug)]
-pub struct Matcher {
+struct Part {
     searcher: Searcher,
     /// One per searchable pattern, in the searcher's order.
     patterns: Vec<PatternInfo>,
-    count: usize,
 }
 
-impl Matcher {
-    /// Compiles patterns with the strategy suited to their number. A pattern
-    /// that normalizes to nothing never matches (the compiler reports such
-    /// markers as empty).
-    pub fn new<'a>(patterns: impl IntoIterator<Item = (&'a str, MatchMode)>) -> Self {
-        let patterns: Vec<(&str, MatchMode)> = patterns.into_iter().collect();
-        let strategy = Strategy::for_count(patterns.len());
-        Self::with_strategy(patterns, strategy)
-    }
-
-    /// Compiles patterns with a given strategy (for benchmarks and tests;
-    /// the matches are the same either way).
-    pub fn with_strategy<'a>(
-        patterns: impl IntoIterator<Item = (&'a str, MatchMode)>,
-        strategy: Strategy,
-    ) -> Self {
-        let mut normalized = Vec::new();
-        let mut info = Vec::new();
-        let mut count = 0;
-        for (index, (text, mode)) in patterns.into_iter().enumerate() {
-            count = index + 1;
-            let norm = normalize::normalize_pattern(text);
-            if norm.is_empty() {
-                continue;
-            }
-            info.push(PatternInfo {
-                index,
-                mode,
-                first_word: norm.chars().next().is_some_and(is_word_char),
-                last_word: norm.chars().next_back().is_some_and(is_word_char),
-            });
-            normalized.push(norm);
-        }
+impl Part {
+    fn new(normalized: Vec<String>, patterns: Vec<PatternInfo>, strategy: Strategy) -> Self {
         let searcher = if normalized.is_empty() {
             Searcher::None
         } else {
@@ -175,9 +167,110 @@ impl Matcher {
                 ),
             }
         };
+        Part { searcher, patterns }
+    }
+
+    /// Calls `on_match(info, start, end)` for every occurrence in `text`
+    /// that `accepts`, or with `first_only` at least once for every pattern
+    /// that occurs.
+    fn scan(
+        &self,
+        text: &str,
+        first_only: bool,
+        accepts: impl Fn(&PatternInfo, usize, usize) -> bool,
+        mut on_match: impl FnMut(&PatternInfo, usize, usize),
+    ) {
+        match &self.searcher {
+            Searcher::None => {}
+            Searcher::PerPattern(finders) => {
+                let bytes = text.as_bytes();
+                for (finder, info) in finders.iter().zip(&self.patterns) {
+                    let len = finder.needle().len();
+                    let mut from = 0;
+                    // Every occurrence, overlapping ones included (as the
+                    // automaton reports them). A match of valid UTF-8 in
+                    // valid UTF-8 always starts on a character boundary.
+                    while let Some(at) = finder.find(&bytes[from..]) {
+                        let start = from + at;
+                        if accepts(info, start, start + len) {
+                            on_match(info, start, start + len);
+                            if first_only {
+                                break;
+                            }
+                        }
+                        from = start + 1;
+                    }
+                }
+            }
+            Searcher::Automaton(automaton) => {
+                for m in automaton.find_overlapping_iter(text) {
+                    let info = &self.patterns[m.pattern().as_usize()];
+                    if accepts(info, m.start(), m.end()) {
+                        on_match(info, m.start(), m.end());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A set of patterns compiled for searching.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    /// Patterns of every mode but [`MatchMode::Loose`], over the normalized text.
+    plain: Part,
+    /// Loose patterns, over the compact form of the normalized text.
+    loose: Part,
+    count: usize,
+}
+
+impl Matcher {
+    /// Compiles patterns with the strategy suited to their number. A pattern
+    /// that normalizes to nothing never matches (the compiler reports such
+    /// markers as empty).
+    pub fn new<'a>(patterns: impl IntoIterator<Item = (&'a str, MatchMode)>) -> Self {
+        let patterns: Vec<(&str, MatchMode)> = patterns.into_iter().collect();
+        let strategy = Strategy::for_count(patterns.len());
+        Self::with_strategy(patterns, strategy)
+    }
+
+    /// Compiles patterns with a given strategy (for benchmarks and tests;
+    /// the matches are the same either way).
+    pub fn with_strategy<'a>(
+        patterns: impl IntoIterator<Item = (&'a str, MatchMode)>,
+        strategy: Strategy,
+    ) -> Self {
+        let (mut plain, mut plain_info) = (Vec::new(), Vec::new());
+        let (mut loose, mut loose_info) = (Vec::new(), Vec::new());
+        let mut count = 0;
+        for (index, (text, mode)) in patterns.into_iter().enumerate() {
+            count = index + 1;
+            let norm = normalize::normalize_pattern(text);
+            let norm = if mode == MatchMode::Loose {
+                compact_pattern(&norm)
+            } else {
+                norm
+            };
+            if norm.is_empty() {
+                continue;
+            }
+            let info = PatternInfo {
+                index,
+                mode,
+                first_word: norm.chars().next().is_some_and(is_word_char),
+                last_word: norm.chars().next_back().is_some_and(is_word_char),
+            };
+            if mode == MatchMode::Loose {
+                loose.push(norm);
+                loose_info.push(info);
+            } else {
+                plain.push(norm);
+                plain_info.push(info);
+            }
+        }
         Matcher {
-            searcher,
-            patterns: info,
+            plain: Part::new(plain, plain_info, strategy),
+            loose: Part::new(loose, loose_info, strategy),
             count,
         }
     }
@@ -194,18 +287,20 @@ impl Matcher {
     /// Which strategy this matcher searches with (`None` when no pattern can
     /// ever match).
     pub fn strategy(&self) -> Option<Strategy> {
-        match self.searcher {
-            Searcher::None => None,
-            Searcher::PerPattern(_) => Some(Strategy::PerPattern),
-            Searcher::Automaton(_) => Some(Strategy::Automaton),
-        }
+        [&self.plain, &self.loose]
+            .into_iter()
+            .find_map(|part| match part.searcher {
+                Searcher::None => None,
+                Searcher::PerPattern(_) => Some(Strategy::PerPattern),
+                Searcher::Automaton(_) => Some(Strategy::Automaton),
+            })
     }
 
     /// Every match, in order of position, with spans in the original text.
     pub fn find_all(&self, text: &str) -> Vec<Match> {
         let norm = normalize(text);
         let mut out = Vec::new();
-        self.scan(&norm.text, false, |pattern, start, end| {
+        self.scan_all(&norm.text, false, |pattern, start, end| {
             let (start, end) = norm.original_span(start, end);
             out.push(Match {
                 pattern,
@@ -227,48 +322,81 @@ impl Matcher {
 
     /// Marks in `seen` the patterns that occur in an already normalized text.
     pub fn matched_into(&self, normalized: &str, seen: &mut [bool]) {
-        self.scan(normalized, true, |pattern, _, _| seen[pattern] = true);
+        self.scan_all(normalized, true, |pattern, _, _| seen[pattern] = true);
+    }
+
+    /// Every accepted occurrence in an already normalized text, as
+    /// `(pattern, start, end)` in normalized offsets (loose ones included,
+    /// mapped back from the compact form).
+    pub fn scan_normalized(&self, normalized: &str, on_match: impl FnMut(usize, usize, usize)) {
+        self.scan_all(normalized, false, on_match);
+    }
+
+    /// Occurrences of the loose patterns in a compact text that start at or
+    /// after compact byte `from`, as `(pattern, start, end)` in the compact
+    /// text's normalized offsets. For threads that grow message by message:
+    /// scanning from a little before the previous end finds every phrase
+    /// that the new message completes.
+    pub fn scan_compact(
+        &self,
+        compact: &Compact,
+        from: usize,
+        mut on_match: impl FnMut(usize, usize, usize),
+    ) {
+        let mut from = from.min(compact.text.len());
+        while !compact.text.is_char_boundary(from) {
+            from -= 1;
+        }
+        self.loose.scan(
+            &compact.text[from..],
+            false,
+            |_, start, _| compact.starts_word(from + start),
+            |info, start, end| {
+                let (s, e) = compact.normalized_span(from + start, from + end);
+                on_match(info.index, s, e);
+            },
+        );
+    }
+
+    /// The longest loose pattern, in compact bytes: how far back a growing
+    /// thread must be scanned again.
+    pub fn longest_loose(&self) -> usize {
+        match &self.loose.searcher {
+            Searcher::None => 0,
+            Searcher::PerPattern(finders) => {
+                finders.iter().map(|f| f.needle().len()).max().unwrap_or(0)
+            }
+            Searcher::Automaton(a) => a.max_pattern_len(),
+        }
     }
 
     /// Calls `on_match` for every accepted occurrence, or with `first_only`
     /// at least once for every pattern that occurs.
-    fn scan(
+    fn scan_all(
         &self,
         normalized: &str,
         first_only: bool,
         mut on_match: impl FnMut(usize, usize, usize),
     ) {
-        match &self.searcher {
-            Searcher::None => {}
-            Searcher::PerPattern(finders) => {
-                let bytes = normalized.as_bytes();
-                for (finder, info) in finders.iter().zip(&self.patterns) {
-                    let len = finder.needle().len();
-                    let mut from = 0;
-                    // Every occurrence, overlapping ones included (as the
-                    // automaton reports them). A match of valid UTF-8 in
-                    // valid UTF-8 always starts on a character boundary.
-                    while let Some(at) = finder.find(&bytes[from..]) {
-                        let start = from + at;
-                        if info.accepts(normalized, start, start + len) {
-                            on_match(info.index, start, start + len);
-                            if first_only {
-                                break;
-                            }
-                        }
-                        from = start + 1;
-                    }
-                }
-            }
-            Searcher::Automaton(automaton) => {
-                for m in automaton.find_overlapping_iter(normalized) {
-                    let info = &self.patterns[m.pattern().as_usize()];
-                    if info.accepts(normalized, m.start(), m.end()) {
-                        on_match(info.index, m.start(), m.end());
-                    }
-                }
-            }
+        self.plain.scan(
+            normalized,
+            first_only,
+            |info, start, end| info.accepts(normalized, start, end),
+            |info, start, end| on_match(info.index, start, end),
+        );
+        if matches!(self.loose.searcher, Searcher::None) {
+            return;
         }
+        let compact = Compact::of(normalized);
+        self.loose.scan(
+            &compact.text,
+            first_only,
+            |_, start, _| compact.starts_word(start),
+            |info, start, end| {
+                let (s, e) = compact.normalized_span(start, end);
+                on_match(info.index, s, e);
+            },
+        );
     }
 }
 

@@ -220,9 +220,7 @@ pub async fn state(
     let http = s.http.lock().unwrap_or_else(|e| e.into_inner());
     let id = query.episode_id.or_else(|| http.latest.clone());
     match id.and_then(|id| http.episodes.get(&id)) {
-        Some((episode, _)) => {
-            Json(serde_json::to_value(episode.state()).unwrap_or_default()).into_response()
-        }
+        Some((episode, _)) => Json(super::state_data(episode)).into_response(),
         None => fail(
             StatusCode::NOT_FOUND,
             "SESSION_ERROR",

@@ -166,17 +166,24 @@ impl Drop for SessionSlot {
 
 /// The observation frame's `data`: the client reads `observation`, `reward`
 /// and `done`; `metadata` (top level and inside the observation, as the 0.10
-/// client reads it) carries the score and its breakdown.
+/// client reads it) carries the task, episode and step, and — with the last
+/// step only — the score, its breakdown and the gates that capped it. An
+/// agent sees no grade before the end (contract v2, rule 9): with it, a
+/// policy could try values until a component turns 1.
 pub fn observation_data(result: &StepResult, episode: &Episode) -> Value {
     let state = episode.state();
-    let metadata = json!({
+    let mut metadata = json!({
         "task_id": state.task_id,
         "episode_id": state.episode_id,
         "step": state.step_count,
-        "score": result.info.score,
-        "breakdown": result.info.breakdown,
         "valid": result.info.valid,
     });
+    if result.done {
+        metadata["score"] = json!(result.info.score);
+        metadata["breakdown"] = json!(result.info.breakdown);
+        metadata["gates"] = json!(result.info.gates);
+        metadata["voided"] = json!(result.info.voided);
+    }
     let mut observation = serde_json::to_value(&result.observation).unwrap_or(Value::Null);
     if let Value::Object(o) = &mut observation {
         o.insert("metadata".into(), metadata.clone());
@@ -188,6 +195,21 @@ pub fn observation_data(result: &StepResult, episode: &Episode) -> Value {
         "done": result.done,
         "metadata": metadata,
     })
+}
+
+/// An episode's state as served: before the end, without the grade (score,
+/// breakdown, gates, voided texts), for the same reason as
+/// [`observation_data`].
+pub fn state_data(episode: &Episode) -> Value {
+    let state = episode.state();
+    let done = state.done;
+    let mut value = serde_json::to_value(state).unwrap_or(Value::Null);
+    if let (Value::Object(o), false) = (&mut value, done) {
+        for key in ["score", "breakdown", "gates", "voided"] {
+            o.remove(key);
+        }
+    }
+    value
 }
 
 /// The application.

@@ -197,7 +197,7 @@ fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<
             }
         }
         "state" => match episode {
-            Some(e) => json!({"type": "state", "data": e.state()}),
+            Some(e) => json!({"type": "state", "data": super::state_data(e)}),
             None => json!({"type": "state", "data": {"episode_id": null, "step_count": 0}}),
         },
         "close" => return None,

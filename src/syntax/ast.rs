@@ -129,6 +129,53 @@ impl Vocabulary {
 pub enum DomainValue {
     List(Vocabulary, Vec<Name>),
     Scoring(Vec<(Name, Number)>),
+    Grading(Vec<Field<GradingValue>>),
+}
+
+/// The value of one field of a `grading` block (the first six only in a
+/// domain).
+#[derive(Clone, Debug, PartialEq)]
+pub enum GradingValue {
+    Reward(Name),
+    NegationWindow(Number),
+    NegationTriggers(Vec<Text>),
+    NegationPost(Vec<Text>),
+    NegationPseudo(Vec<Text>),
+    NegationStops(Vec<Text>),
+    TextBudget(Number),
+    MarkerDensity(Number),
+    NoteMarkerDensity(Number),
+    OffTopic(Number),
+    Gate(Gate),
+}
+
+/// `gate NAME cap X when CONDITION` or `gate NAME off`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    pub name: Name,
+    pub rule: GateRule,
+}
+
+/// What a gate declaration says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GateRule {
+    /// `off`, at its span.
+    Off(Span),
+    Cap {
+        cap: Number,
+        when: GateWhen,
+    },
+}
+
+/// A gate's condition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GateWhen {
+    /// `forbidden`, `no_reply`, `over_escalated` or `missed_queue`.
+    Named(Name),
+    /// `status NAME`.
+    Status(Name),
+    /// `says "a", "b"`.
+    Says(Vec<Forbidden>),
 }
 
 /// `task ID { ... }`.
@@ -157,6 +204,7 @@ pub enum TaskValue {
     Risk(Vec<Name>),
     OverEscalation(Vec<Name>),
     UnderEscalationDeadline(Number),
+    Grading(Vec<Field<GradingValue>>),
 }
 
 /// The value of one ticket field.
@@ -191,6 +239,10 @@ pub enum ExpectValue {
     IssueType(Name),
     Status(Name),
     Resolution(Name),
+    /// The reply a competent agent sends.
+    Reply(Text),
+    /// The note a competent agent writes.
+    Note(Text),
 }
 
 /// `follow_up OUTCOME { ... }`.
@@ -214,7 +266,18 @@ pub enum MarkerRule {
     /// `require a | b`: any of them.
     Require(Spanned<Vec<Alternative>>),
     /// `forbid a, b`: none of them.
-    Forbid(Spanned<Vec<Alternative>>),
+    Forbid(Spanned<Vec<Forbidden>>),
+}
+
+/// One entry of a `forbid` (or `says`) list: a marker or set, its other
+/// spellings (`or "..."`), and `unless negated`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forbidden {
+    pub alternative: Alternative,
+    pub variants: Vec<Text>,
+    /// Where `unless negated` is written, if it is.
+    pub unless_negated: Option<Span>,
+    pub span: Span,
 }
 
 pub use crate::matching::MatchMode;

@@ -2,17 +2,18 @@
 //! vocabulary present, scoring components known and weights summing to 1.
 
 use super::fields::{decimal, once, report_missing};
-use super::names;
+use super::{grading, names};
 use crate::diagnostic::Code;
 use crate::diagnostic::Cx;
 use crate::source::Span;
 use crate::spec::{DomainSpec, Weights};
-use crate::syntax::ast::{Domain, DomainValue, Name, Number, Vocabulary};
+use crate::syntax::ast::{Domain, DomainValue, Field, GradingValue, Name, Number, Vocabulary};
 
 /// Checks the domain; returns its spec and the vocabularies it declared.
 pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary>) {
     let mut lists: Vec<Option<(Span, &Vec<Name>)>> = vec![None; Vocabulary::ALL.len()];
     let mut scoring: Option<(Span, &Vec<(Name, Number)>)> = None;
+    let mut grading_block: Option<(Span, &Vec<Field<GradingValue>>)> = None;
     for field in &domain.fields {
         match &field.value {
             DomainValue::List(vocabulary, names) => {
@@ -20,6 +21,7 @@ pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary
                 once(cx, slot, &field.keyword, names);
             }
             DomainValue::Scoring(weights) => once(cx, &mut scoring, &field.keyword, weights),
+            DomainValue::Grading(fields) => once(cx, &mut grading_block, &field.keyword, fields),
         }
     }
 
@@ -60,7 +62,7 @@ pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary
         }
         out
     };
-    let spec = DomainSpec {
+    let mut spec = DomainSpec {
         name: domain.name.node.clone(),
         queues: values(Vocabulary::Queues),
         priorities: values(Vocabulary::Priorities),
@@ -70,10 +72,13 @@ pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary
         tiers: values(Vocabulary::Tiers),
         fields: values(Vocabulary::Fields),
         risk_flags: values(Vocabulary::RiskFlags),
-        scoring: scoring.map_or(Weights::DEFAULT, |(keyword, weights)| {
-            check_scoring(cx, keyword, weights)
-        }),
+        scoring: Weights::DEFAULT,
+        grading: Default::default(),
     };
+    if let Some((keyword, weights)) = scoring {
+        spec.scoring = check_scoring(cx, keyword, weights);
+    }
+    spec.grading = grading::domain(cx, grading_block.map(|(_, f)| f.as_slice()), &spec.statuses);
     let declared = Vocabulary::ALL
         .into_iter()
         .filter(|v| lists[*v as usize].is_some())

@@ -11,7 +11,7 @@ use crate::matching;
 use crate::source::Span;
 use crate::spec::{MatchMode, TaskMatching};
 use crate::suggest;
-use crate::syntax::ast::{self, Alternative, MarkerRule, MarkerSet, Spanned};
+use crate::syntax::ast::{self, Alternative, Forbidden, MarkerRule, MarkerSet, Spanned};
 
 /// A marker after sets are expanded: text, explicit mode, where it was written.
 #[derive(Clone, Debug)]
@@ -133,18 +133,20 @@ fn distinct_non_empty(cx: &mut Cx, markers: Vec<Resolved>) -> Vec<Resolved> {
 /// Records each marker's effective mode in its section, reporting a text
 /// given two different modes; markers using the section default are omitted.
 struct Modes {
+    default: MatchMode,
     seen: BTreeMap<String, (MatchMode, Span)>,
 }
 
 impl Modes {
-    fn new() -> Self {
+    fn new(default: MatchMode) -> Self {
         Self {
+            default,
             seen: BTreeMap::new(),
         }
     }
 
     fn add(&mut self, cx: &mut Cx, marker: &Resolved) {
-        let mode = marker.mode.unwrap_or(MatchMode::MARKER_DEFAULT);
+        let mode = marker.mode.unwrap_or(self.default);
         match self.seen.get(&marker.text) {
             Some(&(first, first_span)) if first != mode => {
                 let file = cx.file;
@@ -171,12 +173,13 @@ impl Modes {
         }
     }
 
-    /// Marker texts that use the non-default mode (`word`), in order.
-    fn words(self) -> Vec<String> {
+    /// The markers that use another mode than the section's default.
+    fn non_default(self) -> BTreeMap<String, MatchMode> {
+        let default = self.default;
         self.seen
             .into_iter()
-            .filter(|(_, (m, _))| *m != MatchMode::MARKER_DEFAULT)
-            .map(|(t, _)| t)
+            .filter(|(_, (m, _))| *m != default)
+            .map(|(t, (m, _))| (t, m))
             .collect()
     }
 }
@@ -185,7 +188,49 @@ fn name(mode: MatchMode) -> &'static str {
     match mode {
         MatchMode::Word => "whole word",
         MatchMode::Substring => "substring",
+        MatchMode::Start => "word start",
+        MatchMode::Loose => "loose phrase",
     }
+}
+
+/// One forbidden marker after sets are expanded, with its other spellings
+/// and whether a negated occurrence is allowed.
+struct ForbiddenMarker {
+    marker: Resolved,
+    variants: Vec<String>,
+    unless_negated: bool,
+}
+
+/// A `forbid` list, sets expanded; variants and `unless negated` apply to
+/// every marker an entry stands for.
+fn forbidden_markers(cx: &mut Cx, scope: &Scope, list: &[Forbidden]) -> Vec<ForbiddenMarker> {
+    let mut out = Vec::new();
+    for item in list {
+        let variants: Vec<String> = item
+            .variants
+            .iter()
+            .filter(|v| {
+                let empty = matching::normalize_pattern(&v.node).is_empty();
+                if empty {
+                    cx.push(
+                        cx.error(Code::EmptyMarker, v.span, "this spelling is empty")
+                            .with_label("an empty spelling matches every text")
+                            .with_help("write the other spelling of the phrase, or remove `or`"),
+                    );
+                }
+                !empty
+            })
+            .map(|v| v.node.clone())
+            .collect();
+        for marker in resolve(cx, scope, std::slice::from_ref(&item.alternative)) {
+            out.push(ForbiddenMarker {
+                marker,
+                variants: variants.clone(),
+                unless_negated: item.unless_negated.is_some(),
+            });
+        }
+    }
+    out
 }
 
 /// The `reply` block: required groups and forbidden markers.
@@ -196,46 +241,90 @@ pub(crate) fn check_reply(
     matching: &mut TaskMatching,
 ) -> (Vec<Vec<String>>, Vec<String>) {
     let mut groups: Vec<(Span, Vec<Resolved>)> = Vec::new();
-    let mut forbidden: Vec<Resolved> = Vec::new();
+    let mut entries: Vec<ForbiddenMarker> = Vec::new();
     for rule in rules {
         match rule {
             MarkerRule::Require(group) => groups.push(require(cx, scope, group)),
-            MarkerRule::Forbid(list) => forbidden.extend(resolve(cx, scope, &list.node)),
+            MarkerRule::Forbid(list) => entries.extend(forbidden_markers(cx, scope, &list.node)),
         }
     }
-    let forbidden = distinct_non_empty(cx, forbidden);
-    let mut required_modes = Modes::new();
+    let kept = distinct_non_empty(cx, entries.iter().map(|e| e.marker.clone()).collect());
+    // The entries whose marker was kept, in order (a repeat or an empty
+    // marker was reported and dropped).
+    let mut forbidden: Vec<ForbiddenMarker> = Vec::with_capacity(kept.len());
+    for marker in kept {
+        if let Some(i) = entries
+            .iter()
+            .position(|e| e.marker.text == marker.text && e.marker.span == marker.span)
+        {
+            let e = entries.swap_remove(i);
+            forbidden.push(ForbiddenMarker { marker, ..e });
+        }
+    }
+    let mut required_modes = Modes::new(MatchMode::MARKER_DEFAULT);
     for (_, group) in &groups {
         for m in group {
             required_modes.add(cx, m);
         }
     }
-    let mut forbidden_modes = Modes::new();
-    for m in &forbidden {
-        forbidden_modes.add(cx, m);
+    let mut forbidden_modes = Modes::new(MatchMode::FORBIDDEN_DEFAULT);
+    for f in &forbidden {
+        forbidden_modes.add(cx, &f.marker);
+        if !f.variants.is_empty() {
+            matching
+                .forbidden_variants
+                .entry(f.marker.text.clone())
+                .or_default()
+                .extend(f.variants.iter().cloned());
+        }
+        if f.unless_negated && !matching.allowed_when_negated.contains(&f.marker.text) {
+            matching.allowed_when_negated.push(f.marker.text.clone());
+        }
     }
-    matching.required_reply_markers = required_modes.words();
-    matching.forbidden_reply_markers = forbidden_modes.words();
+    matching.required_reply_markers = required_modes.non_default();
+    matching.forbidden_reply_markers = forbidden_modes.non_default();
 
-    // One matcher for the forbidden markers, each alternative tested once.
+    // One matcher for the forbidden markers and their variants, each
+    // alternative tested once, as grading sees them: an alternative is
+    // blocked where a forbidden phrase occurs in it and is not allowed by a
+    // negation inside the alternative itself.
+    let mut patterns: Vec<(&str, MatchMode, usize)> = Vec::new();
+    for (i, f) in forbidden.iter().enumerate() {
+        let mode = f.marker.mode.unwrap_or(MatchMode::FORBIDDEN_DEFAULT);
+        patterns.push((f.marker.text.as_str(), mode, i));
+        patterns.extend(f.variants.iter().map(|v| (v.as_str(), mode, i)));
+    }
     let forbidding = matching::Matcher::with_strategy(
-        forbidden
-            .iter()
-            .map(|f| (f.text.as_str(), f.mode.unwrap_or(MatchMode::MARKER_DEFAULT))),
+        patterns.iter().map(|(t, m, _)| (*t, *m)),
         matching::Strategy::PerPattern,
     );
+    let grading = scope
+        .domain
+        .as_ref()
+        .map(|d| d.grading.clone())
+        .unwrap_or_default();
+    let negation = matching::Negation::new(&grading.negation_rules());
+    let blocker = |alt: &Resolved| -> Option<usize> {
+        let norm = matching::normalize_pattern(&alt.text);
+        let scopes = negation.scopes(&norm);
+        let mut found = None;
+        forbidding.scan_normalized(&norm, |p, start, end| {
+            let f = patterns[p].2;
+            let allowed =
+                forbidden[f].unless_negated && matching::Negation::negates(&scopes, start, end);
+            if !allowed && found.is_none() {
+                found = Some(f);
+            }
+        });
+        found
+    };
     for (span, group) in &groups {
         if group.is_empty() || forbidden.is_empty() {
             continue;
         }
         let blocked: Vec<(&Resolved, &Resolved)> = group
             .iter()
-            .filter_map(|alt| {
-                let hits = forbidding.matched(&alt.text);
-                hits.iter()
-                    .position(|&hit| hit)
-                    .map(|f| (alt, &forbidden[f]))
-            })
+            .filter_map(|alt| blocker(alt).map(|f| (alt, &forbidden[f].marker)))
             .collect();
         if blocked.len() == group.len() {
             let names: Vec<String> = group.iter().map(|a| format!("\"{}\"", a.text)).collect();
@@ -261,7 +350,7 @@ pub(crate) fn check_reply(
             .into_iter()
             .map(|(_, g)| g.into_iter().map(|m| m.text).collect())
             .collect(),
-        forbidden.into_iter().map(|m| m.text).collect(),
+        forbidden.into_iter().map(|f| f.marker.text).collect(),
     )
 }
 
@@ -272,7 +361,7 @@ pub(crate) fn check_note(
     rules: &[MarkerRule],
     matching: &mut TaskMatching,
 ) -> Vec<Vec<String>> {
-    let mut modes = Modes::new();
+    let mut modes = Modes::new(MatchMode::MARKER_DEFAULT);
     let mut groups = Vec::new();
     for rule in rules {
         // The grammar admits only `require` in a note.
@@ -284,7 +373,7 @@ pub(crate) fn check_note(
             groups.push(g.into_iter().map(|m| m.text).collect());
         }
     }
-    matching.required_note_markers = modes.words();
+    matching.required_note_markers = modes.non_default();
     groups
 }
 

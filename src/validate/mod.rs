@@ -9,6 +9,7 @@ mod domain;
 mod fields;
 mod floors;
 mod follow_up;
+mod grading;
 mod markers;
 mod names;
 mod task;
@@ -18,7 +19,9 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Cx, Diagnostic, Uses};
 use crate::source::{FileId, SourceFile};
-use crate::spec::{DomainSpec, FloorSpec, MatchMode, TaskMatching, TaskSpec, TreePolicy};
+use crate::spec::{
+    DomainSpec, FloorSpec, MatchMode, TaskGrading, TaskMatching, TaskSpec, TreePolicy,
+};
 use crate::syntax::ast;
 
 pub(crate) use declarations::{collect, duplicate_tasks, Declarations};
@@ -118,14 +121,23 @@ pub(crate) fn declarations(
     }
 }
 
-/// Checks one task against the scope. Returns its spec when the task itself
-/// has no error.
+/// One task validated: its spec in the seed's shape, and what sits beside
+/// it in the document (how its markers match, its own grading).
+#[derive(Clone, Debug)]
+pub(crate) struct ValidTask {
+    pub spec: TaskSpec,
+    pub matching: TaskMatching,
+    pub grading: TaskGrading,
+}
+
+/// Checks one task against the scope. Returns it when the task itself has
+/// no error.
 pub(crate) fn task(
     cx: &mut Cx,
     scope: &Scope,
     file: &SourceFile,
     t: &ast::Task,
-) -> Option<(TaskSpec, TaskMatching)> {
+) -> Option<ValidTask> {
     task::check(cx, scope, file, t)
 }
 

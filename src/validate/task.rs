@@ -3,13 +3,13 @@
 //! file name, gold queue and over-escalation, deadline and max steps).
 
 use super::fields::{integer, once, report_missing};
-use super::{follow_up, markers, names, Scope};
+use super::{follow_up, grading, markers, names, Scope, ValidTask};
 use crate::diagnostic::{Code, Cx};
 use crate::source::{SourceFile, Span};
 use crate::spec::{Difficulty, KnowledgeSnippet, TaskMatching, TaskSpec, TicketSpec};
 use crate::syntax::ast::{
-    ExpectValue, Field, Kb, MarkerRule, Name, Number, Task, TaskValue, Text, TicketValue,
-    Vocabulary,
+    ExpectValue, Field, GradingValue, Kb, MarkerRule, Name, Number, Task, TaskValue, Text,
+    TicketValue, Vocabulary,
 };
 
 /// Largest count the language accepts for steps, minutes and costs.
@@ -33,6 +33,7 @@ struct Slots<'a> {
     risk: Slot<'a, Vec<Name>>,
     over_escalation: Slot<'a, Vec<Name>>,
     deadline: Slot<'a, Number>,
+    grading: Slot<'a, Vec<Field<GradingValue>>>,
 }
 
 /// Checks one task. Returns its spec when the task itself has no error.
@@ -41,7 +42,7 @@ pub(crate) fn check(
     scope: &Scope,
     file: &SourceFile,
     task: &Task,
-) -> Option<(TaskSpec, TaskMatching)> {
+) -> Option<ValidTask> {
     let errors_before = cx.diagnostics.len();
     let id = &task.id;
     check_file_name(cx, file, id);
@@ -92,14 +93,30 @@ pub(crate) fn check(
         .note
         .map(|(_, rules)| markers::check_note(cx, scope, rules, &mut matching));
 
+    let statuses = scope
+        .vocabulary(Vocabulary::Statuses)
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
+    let default_grading = crate::spec::Grading::default();
+    let domain_grading = scope
+        .domain
+        .as_ref()
+        .map_or(&default_grading, |d| &d.grading);
+    let mut task_grading = s
+        .grading
+        .map(|(_, fields)| grading::task(cx, fields, domain_grading, &statuses))
+        .unwrap_or_default();
+
     if cx.diagnostics[errors_before..].iter().any(|d| d.is_error()) {
         return None;
     }
     let gold = gold?;
+    task_grading.gold_reply = gold.reply.clone();
+    task_grading.gold_note = gold.note.clone();
     let (required_reply_markers, forbidden_reply_markers) = reply?;
     let follow = follow?;
-    Some((
-        TaskSpec {
+    Some(ValidTask {
+        spec: TaskSpec {
             task_id: id.node.clone(),
             difficulty: difficulty?,
             title: s.title?.1.node.clone(),
@@ -126,7 +143,8 @@ pub(crate) fn check(
             max_steps: u32::try_from(n.max_steps?).ok()?,
         },
         matching,
-    ))
+        grading: task_grading,
+    })
 }
 
 /// A task lives in the file named after it.
@@ -174,6 +192,7 @@ fn slots<'a>(cx: &mut Cx, task: &'a Task) -> (Slots<'a>, Vec<&'a Kb>) {
             TaskValue::Risk(v) => once(cx, &mut s.risk, kw, v),
             TaskValue::OverEscalation(v) => once(cx, &mut s.over_escalation, kw, v),
             TaskValue::UnderEscalationDeadline(v) => once(cx, &mut s.deadline, kw, v),
+            TaskValue::Grading(v) => once(cx, &mut s.grading, kw, v),
         }
     }
     (s, kbs)
@@ -373,6 +392,9 @@ pub(crate) struct Gold {
     pub issue_type: String,
     pub status: String,
     pub resolution: String,
+    /// The texts a competent agent sends and writes, where the task gives them.
+    pub reply: Option<String>,
+    pub note: Option<String>,
 }
 
 fn expect(
@@ -386,6 +408,8 @@ fn expect(
     let mut issue_type = None;
     let mut status = None;
     let mut resolution = None;
+    let mut reply = None;
+    let mut note = None;
     for field in fields {
         let kw = &field.keyword;
         match &field.value {
@@ -394,6 +418,8 @@ fn expect(
             ExpectValue::IssueType(v) => once(cx, &mut issue_type, kw, v),
             ExpectValue::Status(v) => once(cx, &mut status, kw, v),
             ExpectValue::Resolution(v) => once(cx, &mut resolution, kw, v),
+            ExpectValue::Reply(v) => once(cx, &mut reply, kw, v),
+            ExpectValue::Note(v) => once(cx, &mut note, kw, v),
         }
     }
     let mut missing = Vec::new();
@@ -431,5 +457,7 @@ fn expect(
         issue_type: issue_type?.1,
         status: status?.1,
         resolution: resolution?.1,
+        reply: reply.map(|(_, t): (Span, &Text)| t.node.clone()),
+        note: note.map(|(_, t): (Span, &Text)| t.node.clone()),
     })
 }

@@ -38,13 +38,46 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
             t.sla_step_cost, t.ticket.sla_minutes_remaining
         ));
     }
+    for v in &last.info.voided {
+        reasons.push(format!(
+            "its gold {} meets no group ({})",
+            v.section, v.reason
+        ));
+    }
+    for g in &last.info.gates {
+        reasons.push(format!(
+            "the gate `{}` caps its gold episode at {}",
+            g.name,
+            round(g.cap)
+        ));
+    }
     if reasons.is_empty() {
         reasons.push(format!("its gold episode scores {}", round(score)));
     }
+    let declared = |section: &str| match section {
+        "reply" => rt.gold_reply.is_some(),
+        _ => rt.gold_note.is_some(),
+    };
     let help = if needed > t.max_steps as usize {
         format!("raise `max_steps` to at least {needed}, or ask for less")
     } else if t.sla_step_cost > t.ticket.sla_minutes_remaining {
         "lower `sla_step_cost` or raise the ticket's `sla_minutes`".to_owned()
+    } else if let Some(v) = last.info.voided.iter().find(|v| !declared(&v.section)) {
+        format!(
+            "the grader takes markers alone for a marker salad: write the {} a competent agent \
+             would send in `expect`, e.g. `{} \"...\"`, meeting one alternative of every group",
+            v.section, v.section
+        )
+    } else if let Some(v) = last.info.voided.first() {
+        format!(
+            "rewrite the `{}` in `expect` as a competent agent would write it ({})",
+            v.section, v.reason
+        )
+    } else if let Some(g) = last.info.gates.first() {
+        format!(
+            "the gold episode must not fire gate `{}`: change the gold texts or the gate",
+            g.name
+        )
     } else {
         "run `taskc run` with the gold actions to see each step".to_owned()
     };

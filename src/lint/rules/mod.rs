@@ -1,7 +1,6 @@
 //! One lint rule per file; the table of codes is `registry::RULES`.
 
 pub mod alternative_contains_forbidden;
-pub mod do_nothing_pays;
 pub mod equal_after_normalization;
 pub mod redundant_alternative;
 pub mod shadowed_floor_phrase;

@@ -91,6 +91,8 @@ pub enum Checked {
     },
     RequestInfo {
         fields: Vec<u16>,
+        /// What the customer is told (customer-facing, so graded).
+        message: Option<String>,
     },
     Reply(String),
     AddNote(String),
@@ -147,7 +149,9 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
         }
         "request_info" => {
             fields.only(&["fields", "message"])?;
-            fields.optional_text("message")?;
+            let message = fields
+                .optional_text("message")?
+                .filter(|m| !m.trim().is_empty());
             let Some(list) = object.get("fields") else {
                 return Err(fields.missing("fields", "a list of field names"));
             };
@@ -170,7 +174,10 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
                     out.push(index);
                 }
             }
-            Ok(Checked::RequestInfo { fields: out })
+            Ok(Checked::RequestInfo {
+                fields: out,
+                message,
+            })
         }
         "reply" => {
             fields.only(&["message"])?;

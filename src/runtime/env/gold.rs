@@ -8,8 +8,9 @@ use crate::spec::FollowUpOutcome;
 
 /// The gold episode's actions: classify to gold, request exactly the
 /// required fields, ask again for what a partial or incorrect follow-up
-/// left missing, reply and note with one alternative of every group, set the
-/// gold status and resolution, submit. `submit` is left out when the
+/// left missing, send the task's gold reply and note (its `expect { reply
+/// "..." note "..." }`; without them, one alternative of every group), set
+/// the gold status and resolution, submit. `submit` is left out when the
 /// episode reaches `max_steps` without it (the episode ends there anyway).
 pub fn actions(rt: &TaskRuntime) -> Vec<Value> {
     let t = &rt.spec;
@@ -34,25 +35,38 @@ pub fn actions(rt: &TaskRuntime) -> Vec<Value> {
         }
     }
     let pick = |group: &Vec<String>| -> String {
-        // The first alternative that carries no forbidden marker, as the
-        // grader sees them.
+        // The first alternative that carries nothing banned, as the grader
+        // sees them.
         group
             .iter()
             .find(|alt| !rt.contains_forbidden(alt))
             .unwrap_or(&group[0])
             .clone()
     };
-    if !t.required_reply_markers.is_empty() {
-        let parts: Vec<String> = t.required_reply_markers.iter().map(pick).collect();
-        out.push(json!({"action_type": "reply", "message": format!("{}.", parts.join(". "))}));
+    // The texts the task declares; without them, its markers joined (which
+    // the grader takes for a marker salad wherever there is more than a
+    // word or two, so the proof fails and asks the author for the texts).
+    let reply = rt.gold_reply.clone().or_else(|| {
+        (!t.required_reply_markers.is_empty()).then(|| {
+            let parts: Vec<String> = t.required_reply_markers.iter().map(pick).collect();
+            format!("{}.", parts.join(". "))
+        })
+    });
+    if let Some(message) = reply {
+        out.push(json!({"action_type": "reply", "message": message}));
     }
-    if !t.required_note_markers.is_empty() {
-        let parts: Vec<String> = t
-            .required_note_markers
-            .iter()
-            .map(|g| g[0].clone())
-            .collect();
-        out.push(json!({"action_type": "add_note", "text": format!("{}.", parts.join(". "))}));
+    let note = rt.gold_note.clone().or_else(|| {
+        (!t.required_note_markers.is_empty()).then(|| {
+            let parts: Vec<String> = t
+                .required_note_markers
+                .iter()
+                .map(|g| g[0].clone())
+                .collect();
+            format!("{}.", parts.join(". "))
+        })
+    });
+    if let Some(text) = note {
+        out.push(json!({"action_type": "add_note", "text": text}));
     }
     out.push(json!({
         "action_type": "set_status",

@@ -1,20 +1,57 @@
-//! The score: a weighted sum of the contract's components, each in [0, 1],
-//! partial credit being the fraction of a component's parts that are met.
+//! The score (contract v2): a weighted sum of the components, each in
+//! [0, 1], partial credit being the fraction of a component's parts that are
+//! met, then capped by the lowest cap of the gates that fire. Parts that
+//! reward abstention (nothing requested, never over-escalated, deadlines
+//! met, no group to meet) count only once the case has been routed (a queue
+//! set), so doing nothing scores exactly 0.
 
-use super::{Breakdown, Progress, TaskRuntime};
-use crate::spec::{FollowUpOutcome, Weights};
+use super::{Breakdown, FiredGate, Progress, TaskRuntime};
+use crate::spec::{FollowUpOutcome, GateCondition, Weights};
 
-pub(super) fn score(w: &Weights, b: &Breakdown) -> f64 {
+pub(super) fn score(w: &Weights, b: &Breakdown, gates: &[FiredGate]) -> f64 {
     let s: f64 = b
         .components()
         .iter()
         .map(|(name, value)| w.get(name).unwrap_or(0.0) * value)
         .sum();
-    s.clamp(0.0, 1.0)
+    let cap = gates.iter().map(|g| g.cap).fold(1.0, f64::min);
+    s.min(cap).clamp(0.0, 1.0)
+}
+
+/// The gates of the task that fire on the episode as it stands.
+pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
+    rt.grading
+        .gates
+        .iter()
+        .enumerate()
+        .filter(|(i, gate)| match &gate.when {
+            GateCondition::Forbidden => p.forbidden_seen,
+            GateCondition::NoReply => p.replies_counted == 0,
+            GateCondition::Contradicted => p.contradicted,
+            GateCondition::OverEscalated => p.over_escalated,
+            GateCondition::MissedQueue => p.routed_to_gold_at.is_none(),
+            GateCondition::Status { status } => p
+                .status
+                .is_some_and(|s| rt.domain.statuses.get(s as usize) == Some(status)),
+            GateCondition::Says { .. } => p.says_seen.get(*i).copied().unwrap_or(false),
+        })
+        .map(|(_, gate)| FiredGate {
+            name: gate.name.clone(),
+            cap: gate.cap,
+        })
+        .collect()
 }
 
 fn equal(value: Option<u16>, gold: u16) -> f64 {
     if value == Some(gold) {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn flag(b: bool) -> f64 {
+    if b {
         1.0
     } else {
         0.0
@@ -33,52 +70,55 @@ fn mean(parts: &[f64]) -> f64 {
     parts.iter().sum::<f64>() / parts.len() as f64
 }
 
+/// The fraction of a section's groups met; a section with no group is met
+/// once the case is routed.
+fn groups(met: &[bool], routed: bool) -> f64 {
+    if met.is_empty() {
+        return flag(routed);
+    }
+    fraction(met.iter().filter(|m| **m).count(), met.len())
+}
+
 pub(super) fn breakdown(rt: &TaskRuntime, p: &Progress) -> Breakdown {
+    let routed = p.first_queue.is_some();
     Breakdown {
         queue: equal(p.queue, rt.gold[0]),
         priority: equal(p.priority, rt.gold[1]),
         issue_type: equal(p.issue_type, rt.gold[2]),
         status: equal(p.status, rt.gold[3]),
         resolution_code: equal(p.resolution, rt.gold[4]),
-        info_requests: info_requests(rt, p),
+        info_requests: info_requests(rt, p, routed),
         reply: if p.forbidden_seen {
             0.0
         } else {
-            fraction(
-                p.reply_groups_met.iter().filter(|m| **m).count(),
-                p.reply_groups_met.len(),
-            )
+            groups(&p.reply_groups_met, routed)
         },
-        note: fraction(
-            p.note_groups_met.iter().filter(|m| **m).count(),
-            p.note_groups_met.len(),
-        ),
-        process: process(rt, p),
+        note: groups(&p.note_groups_met, routed),
+        process: process(rt, p, routed),
     }
 }
 
 /// Recall, precision and (with a follow-up) its handling; with no required
-/// fields, full credit exactly when nothing was requested.
-fn info_requests(rt: &TaskRuntime, p: &Progress) -> f64 {
+/// fields, full credit exactly when nothing was requested. Precision, and
+/// the credit for requesting nothing, count only once the case is routed.
+fn info_requests(rt: &TaskRuntime, p: &Progress, routed: bool) -> f64 {
     let required = &rt.required_fields;
     if required.is_empty() {
-        return if p.requested.is_empty() { 1.0 } else { 0.0 };
+        return flag(routed && p.requested.is_empty());
     }
     let hits = p.requested.iter().filter(|f| required.contains(f)).count();
     let recall = fraction(hits, required.len());
     // Nothing requested means nothing else was requested either.
-    let precision = fraction(hits, p.requested.len());
+    let precision = if routed {
+        fraction(hits, p.requested.len())
+    } else {
+        0.0
+    };
     let handling = match rt.spec.follow_up_outcome {
         FollowUpOutcome::None => return mean(&[recall, precision]),
         _ if p.follow_up_at.is_none() => 0.0,
         // After a complete follow-up: nothing asked again.
-        FollowUpOutcome::Complete => {
-            if p.requested_after_follow_up.is_empty() {
-                1.0
-            } else {
-                0.0
-            }
-        }
+        FollowUpOutcome::Complete => flag(p.requested_after_follow_up.is_empty()),
         // After a partial or incorrect one: exactly the missing fields asked
         // again (the overlap over the union of asked and missing).
         FollowUpOutcome::Partial | FollowUpOutcome::Incorrect => {
@@ -92,24 +132,24 @@ fn info_requests(rt: &TaskRuntime, p: &Progress) -> f64 {
     mean(&[recall, precision, handling])
 }
 
-/// Never over-escalated; routed to the gold queue by the deadline (where the
-/// task sets one); routed to the gold queue before the SLA ran out.
-fn process(rt: &TaskRuntime, p: &Progress) -> f64 {
-    let spec = &rt.spec;
-    let mut parts = vec![if p.over_escalated { 0.0 } else { 1.0 }];
-    if let Some(deadline) = spec.under_escalation_deadline_step {
-        parts.push(match p.routed_to_gold_at {
-            Some(k) if k <= deadline => 1.0,
-            _ => 0.0,
-        });
+/// Once routed: the first queue set was the gold queue; never routed to an
+/// over-escalation queue (a part only where the task lists some); routed to
+/// the gold queue by the deadline (where the task sets one) and before the
+/// SLA ran out. Before routing, nothing.
+fn process(rt: &TaskRuntime, p: &Progress, routed: bool) -> f64 {
+    if !routed {
+        return 0.0;
     }
-    parts.push(match p.routed_to_gold_at {
-        Some(k)
-            if k as u64 * spec.sla_step_cost as u64 <= spec.ticket.sla_minutes_remaining as u64 =>
-        {
-            1.0
-        }
-        _ => 0.0,
-    });
+    let spec = &rt.spec;
+    let mut parts = vec![flag(p.first_queue == Some(rt.gold[0]))];
+    if !rt.over_escalation.is_empty() {
+        parts.push(flag(!p.over_escalated));
+    }
+    if let Some(deadline) = spec.under_escalation_deadline_step {
+        parts.push(flag(p.routed_to_gold_at.is_some_and(|k| k <= deadline)));
+    }
+    parts.push(flag(p.routed_to_gold_at.is_some_and(|k| {
+        k as u64 * spec.sla_step_cost as u64 <= spec.ticket.sla_minutes_remaining as u64
+    })));
     mean(&parts)
 }

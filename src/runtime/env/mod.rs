@@ -1,27 +1,36 @@
-//! The SupportDesk environment (ENVIRONMENT.md): a task's spec compiled once
-//! into a [`TaskRuntime`] (vocabulary indices, a marker matcher, the shared
-//! part of observations), and [`Episode`]s driven by actions. Rewards are
-//! potential-based: each is the change in score, from 0 before the first
-//! step, so an episode's rewards sum to its final score.
+//! The SupportDesk environment (docs/ENVIRONMENT.md, contract version 2): a
+//! task's spec compiled once into a [`TaskRuntime`] (vocabulary indices,
+//! marker matchers, its grading rules, the shared part of observations), and
+//! [`Episode`]s driven by actions. With `reward dense` each step's reward is
+//! the change in score, from 0 before the first step; with `reward final`
+//! it is 0 until the last step, which carries the score. Either way an
+//! episode's rewards sum to its final score.
 
 pub mod action;
 pub mod gold;
 mod grade;
 pub mod observation;
+mod project;
+mod texts;
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::matching::{normalize_pattern, Matcher};
+use texts::Section;
+
+use crate::matching::{normalize_pattern, MatchMode, Matcher, Negation};
 use crate::spec::{
-    Document, DomainSpec, FollowUpOutcome, MatchMode, TaskMatching, TaskSpec, Weights,
+    Document, DomainSpec, FollowUpOutcome, GateCondition, Grading, RewardMode, TaskGrading,
+    TaskMatching, TaskSpec, Weights,
 };
 
 pub use action::{Action, ActionError, Checked};
 pub use observation::{
-    Allowed, Breakdown, Info, Observation, State, StepResult, TaskView, Workspace,
+    Allowed, Breakdown, FiredGate, Info, Observation, State, StepResult, TaskView, Workspace,
 };
+pub use project::ProjectMarkers;
+pub use texts::Voided;
 
 /// Why a step was refused (as opposed to an invalid action, which is data).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,68 +52,86 @@ impl std::fmt::Display for EnvError {
 
 impl std::error::Error for EnvError {}
 
-/// Which section and group a pattern of a task's matcher serves.
+/// Which section and group a required marker serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     Reply(usize),
     Note(usize),
-    Forbidden,
 }
 
-/// All of a task's markers (reply groups, note groups, forbidden markers)
-/// in one matcher; a text is scanned once and each hit is credited to its
-/// own section only.
+/// What a banned phrase (a forbidden marker or variant, or a phrase of a
+/// `says` gate) stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Banned {
+    Forbidden,
+    /// The index of the gate in the task's grading.
+    Gate(usize),
+}
+
+/// A task's matchers: one for the required markers of its reply and note
+/// groups (a text is scanned once, each hit credited to its own section),
+/// one for everything banned from customer-facing texts.
 #[derive(Clone, Debug)]
 struct Markers {
-    matcher: Matcher,
+    required: Matcher,
     owner: Vec<Owner>,
     reply_groups: usize,
     note_groups: usize,
+    banned: Matcher,
+    /// Per banned pattern: what it stands for, and whether a negated
+    /// occurrence is allowed.
+    banned_owner: Vec<(Banned, bool)>,
+    /// The task's own alternatives, normalized (for the off-topic rule).
+    own: std::collections::HashSet<String>,
 }
 
 impl Markers {
-    fn new(task: &TaskSpec, matching: &TaskMatching) -> Self {
-        let mode = |m: &String, words: &[String]| {
-            if words.contains(m) {
-                MatchMode::Word
-            } else {
-                MatchMode::MARKER_DEFAULT
-            }
-        };
+    fn new(task: &TaskSpec, matching: &TaskMatching, grading: &Grading) -> Self {
         let mut patterns: Vec<(&str, MatchMode)> = Vec::new();
         let mut owner = Vec::new();
         for (g, group) in task.required_reply_markers.iter().enumerate() {
             for m in group {
-                patterns.push((m, mode(m, &matching.required_reply_markers)));
+                patterns.push((m, matching.reply_mode(m)));
                 owner.push(Owner::Reply(g));
             }
         }
         for (g, group) in task.required_note_markers.iter().enumerate() {
             for m in group {
-                patterns.push((m, mode(m, &matching.required_note_markers)));
+                patterns.push((m, matching.note_mode(m)));
                 owner.push(Owner::Note(g));
             }
         }
+        let own = patterns.iter().map(|(m, _)| normalize_pattern(m)).collect();
+        let mut banned: Vec<(&str, MatchMode)> = Vec::new();
+        let mut banned_owner = Vec::new();
         for m in &task.forbidden_reply_markers {
-            patterns.push((m, mode(m, &matching.forbidden_reply_markers)));
-            owner.push(Owner::Forbidden);
+            let mode = matching.forbidden_mode(m);
+            let negatable = matching.allowed_when_negated.contains(m);
+            let variants = matching.forbidden_variants.get(m).into_iter().flatten();
+            for text in std::iter::once(m).chain(variants) {
+                banned.push((text, mode));
+                banned_owner.push((Banned::Forbidden, negatable));
+            }
+        }
+        for (i, gate) in grading.gates.iter().enumerate() {
+            if let GateCondition::Says { phrases } = &gate.when {
+                for p in phrases {
+                    for text in std::iter::once(&p.text).chain(&p.variants) {
+                        banned.push((text, p.mode));
+                        banned_owner.push((Banned::Gate(i), p.allowed_when_negated));
+                    }
+                }
+            }
         }
         Markers {
-            matcher: Matcher::new(patterns),
+            required: Matcher::new(patterns),
             owner,
             reply_groups: task.required_reply_markers.len(),
             note_groups: task.required_note_markers.len(),
+            banned: Matcher::new(banned),
+            banned_owner,
+            own,
         }
-    }
-
-    /// The owners of every pattern that occurs in `text`.
-    fn hits(&self, text: &str) -> impl Iterator<Item = Owner> + '_ {
-        let mut seen = vec![false; self.owner.len()];
-        self.matcher
-            .matched_into(&normalize_pattern(text), &mut seen);
-        seen.into_iter()
-            .zip(&self.owner)
-            .filter_map(|(hit, owner)| hit.then_some(*owner))
     }
 }
 
@@ -114,6 +141,14 @@ pub struct TaskRuntime {
     pub spec: TaskSpec,
     pub domain: Arc<DomainSpec>,
     pub weights: Weights,
+    /// The domain's grading with the task's own on top.
+    pub grading: Grading,
+    /// The texts a competent agent sends, where the task declares them.
+    pub gold_reply: Option<String>,
+    pub gold_note: Option<String>,
+    negation: Negation,
+    /// Every task's groups, for the off-topic rule (absent: not checked).
+    project: Option<Arc<ProjectMarkers>>,
     view: Arc<TaskView>,
     gold: [u16; 5],
     over_escalation: Vec<u16>,
@@ -141,14 +176,16 @@ impl TaskRuntime {
         })
     }
 
-    /// Compiles a task of a validated document.
+    /// Compiles a task of a validated document, with what sits beside it
+    /// there (its matching and grading, where it has any).
     pub fn new(
         task: &TaskSpec,
         domain: Arc<DomainSpec>,
         allowed: Arc<Allowed>,
         matching: Option<&TaskMatching>,
+        grading: Option<&TaskGrading>,
     ) -> Self {
-        Self::from_spec(task.clone(), domain, allowed, matching)
+        Self::from_spec(task.clone(), domain, allowed, matching, grading)
     }
 
     /// [`TaskRuntime::new`], taking the spec itself (no copy).
@@ -157,6 +194,7 @@ impl TaskRuntime {
         domain: Arc<DomainSpec>,
         allowed: Arc<Allowed>,
         matching: Option<&TaskMatching>,
+        task_grading: Option<&TaskGrading>,
     ) -> Self {
         let d = &domain;
         let required: Vec<u16> = task
@@ -178,7 +216,8 @@ impl TaskRuntime {
             _ => Vec::new(),
         };
         let empty = TaskMatching::default();
-        let markers = Markers::new(&task, matching.unwrap_or(&empty));
+        let grading = d.grading.for_task(task_grading);
+        let markers = Markers::new(&task, matching.unwrap_or(&empty), &grading);
         let view = Arc::new(TaskView {
             task_id: task.task_id.clone(),
             title: task.title.clone(),
@@ -205,6 +244,11 @@ impl TaskRuntime {
             required_fields: required,
             missing_after_follow_up,
             weights: d.scoring,
+            negation: Negation::new(&grading.negation_rules()),
+            grading,
+            gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
+            gold_note: task_grading.and_then(|g| g.gold_note.clone()),
+            project: None,
             markers,
             view,
             spec: task,
@@ -212,30 +256,72 @@ impl TaskRuntime {
         }
     }
 
-    /// Whether `text` contains a forbidden reply marker, as grading sees it.
-    pub fn contains_forbidden(&self, text: &str) -> bool {
-        self.markers
-            .hits(text)
-            .any(|owner| owner == Owner::Forbidden)
+    /// The same task, checking texts against every task of the project for
+    /// the off-topic rule.
+    pub fn with_project(mut self, project: Arc<ProjectMarkers>) -> Self {
+        self.project = Some(project);
+        self
     }
 
-    /// Compiles every task of a document, by id.
+    /// Whether `text` says something banned from customer-facing texts (a
+    /// forbidden marker, or a phrase of a `says` gate), as grading sees it.
+    pub fn contains_forbidden(&self, text: &str) -> bool {
+        !self.banned_in(&normalize_pattern(text)).is_empty()
+    }
+
+    /// What is banned in a normalized customer-facing text (or thread):
+    /// each occurrence's owner, negated occurrences of phrases allowed when
+    /// negated left out.
+    fn banned_in(&self, normalized: &str) -> Vec<Banned> {
+        let mut hits: Vec<(Banned, bool, usize, usize)> = Vec::new();
+        self.markers
+            .banned
+            .scan_normalized(normalized, |p, start, end| {
+                let (owner, negatable) = self.markers.banned_owner[p];
+                hits.push((owner, negatable, start, end));
+            });
+        if hits.iter().any(|h| h.1) {
+            let scopes = self.negation.scopes(normalized);
+            hits.retain(|&(_, negatable, start, end)| {
+                !(negatable && Negation::negates(&scopes, start, end))
+            });
+        }
+        let mut out: Vec<Banned> = hits.into_iter().map(|h| h.0).collect();
+        out.dedup();
+        out
+    }
+
+    /// Compiles every task of a document, by id, each checking texts
+    /// against the whole project.
     pub fn all(document: &Document) -> std::collections::BTreeMap<String, Arc<TaskRuntime>> {
         let domain = Arc::new(document.domain.clone());
         let allowed = Self::allowed(&domain);
+        let project = Arc::new(ProjectMarkers::of(document));
         document
             .tasks
-            .iter()
-            .map(|(id, task)| {
-                let rt = TaskRuntime::new(
-                    task,
-                    domain.clone(),
-                    allowed.clone(),
-                    document.matching.get(id),
-                );
-                (id.clone(), Arc::new(rt))
+            .keys()
+            .filter_map(|id| {
+                let rt = Self::of(document, id, domain.clone(), allowed.clone())?;
+                Some((id.clone(), Arc::new(rt.with_project(project.clone()))))
             })
             .collect()
+    }
+
+    /// Compiles one task of a document (without the project table).
+    pub fn of(
+        document: &Document,
+        task_id: &str,
+        domain: Arc<DomainSpec>,
+        allowed: Arc<Allowed>,
+    ) -> Option<Self> {
+        let task = document.tasks.get(task_id)?;
+        Some(TaskRuntime::new(
+            task,
+            domain,
+            allowed,
+            document.matching.get(task_id),
+            document.grading.get(task_id),
+        ))
     }
 }
 
@@ -253,16 +339,34 @@ struct Progress {
     requested_after_follow_up: Vec<u16>,
     follow_up_at: Option<u32>,
     routed_to_gold_at: Option<u32>,
+    /// The first queue the case was routed to.
+    first_queue: Option<u16>,
     over_escalated: bool,
     reply_groups_met: Vec<bool>,
     forbidden_seen: bool,
+    /// Per gate of the task's grading: whether its `says` phrase was said.
+    says_seen: Vec<bool>,
     note_groups_met: Vec<bool>,
     replies: Vec<String>,
     notes: Vec<String>,
+    /// The messages of `request_info` actions that had one.
+    request_messages: Vec<String>,
+    /// Every customer-facing text so far, normalized, one per line: the
+    /// thread in which a phrase split over two messages is found.
+    thread: String,
+    /// Normalized replies and notes so far (to tell a repeat).
+    seen_replies: Vec<String>,
+    seen_notes: Vec<String>,
+    voided: Vec<Voided>,
+    /// Replies that were not voided.
+    replies_counted: usize,
+    /// Whether a reply negated a required reply marker.
+    contradicted: bool,
     messages: Vec<String>,
     last_error: Option<ActionError>,
     score: f64,
     breakdown: Breakdown,
+    gates: Vec<FiredGate>,
 }
 
 /// One episode of a task.
@@ -286,6 +390,7 @@ impl Episode {
         let p = Progress {
             reply_groups_met: vec![false; rt.markers.reply_groups],
             note_groups_met: vec![false; rt.markers.note_groups],
+            says_seen: vec![false; rt.grading.gates.len()],
             ..Progress::default()
         };
         let mut episode = Episode {
@@ -294,7 +399,7 @@ impl Episode {
             seed,
             p,
         };
-        // The potential before the first step counts as 0.
+        // The potential before the first step counts as 0: no free credit.
         episode.p.breakdown = grade::breakdown(&episode.rt, &episode.p);
         let result = episode.result(0.0, true);
         (episode, result)
@@ -359,6 +464,7 @@ impl Episode {
             }) => {
                 if let Some(q) = queue {
                     p.queue = Some(q);
+                    p.first_queue.get_or_insert(q);
                     if rt.over_escalation.contains(&q) {
                         p.over_escalated = true;
                     }
@@ -373,7 +479,7 @@ impl Episode {
                     p.issue_type = issue_type;
                 }
             }
-            Ok(Checked::RequestInfo { fields }) => {
+            Ok(Checked::RequestInfo { fields, message }) => {
                 if p.follow_up_at.is_some() {
                     for f in &fields {
                         if !p.requested_after_follow_up.contains(f) {
@@ -386,27 +492,29 @@ impl Episode {
                         p.requested.push(f);
                     }
                 }
+                if let Some(message) = message {
+                    say(&rt, p, &normalize_pattern(&message));
+                    p.request_messages.push(message);
+                }
                 if p.follow_up_at.is_none() && rt.spec.follow_up_outcome != FollowUpOutcome::None {
                     p.follow_up_at = Some(step);
                     p.messages.push(rt.spec.follow_up_message.clone());
                 }
             }
             Ok(Checked::Reply(message)) => {
-                for owner in rt.markers.hits(&message) {
-                    match owner {
-                        Owner::Reply(g) => p.reply_groups_met[g] = true,
-                        Owner::Forbidden => p.forbidden_seen = true,
-                        Owner::Note(_) => {}
-                    }
-                }
+                let normalized = normalize_pattern(&message);
+                say(&rt, p, &normalized);
+                let verdict =
+                    texts::grade(&rt, Section::Reply, &message, &normalized, &p.seen_replies);
+                credit(p, step, Section::Reply, verdict);
+                p.seen_replies.push(normalized);
                 p.replies.push(message);
             }
             Ok(Checked::AddNote(text)) => {
-                for owner in rt.markers.hits(&text) {
-                    if let Owner::Note(g) = owner {
-                        p.note_groups_met[g] = true;
-                    }
-                }
+                let normalized = normalize_pattern(&text);
+                let verdict = texts::grade(&rt, Section::Note, &text, &normalized, &p.seen_notes);
+                credit(p, step, Section::Note, verdict);
+                p.seen_notes.push(normalized);
                 p.notes.push(text);
             }
             Ok(Checked::SetStatus { status, resolution }) => {
@@ -422,8 +530,13 @@ impl Episode {
         }
         let before = p.score;
         p.breakdown = grade::breakdown(&rt, p);
-        p.score = grade::score(&rt.weights, &p.breakdown);
-        let reward = p.score - before;
+        p.gates = grade::gates(&rt, p);
+        p.score = grade::score(&rt.weights, &p.breakdown, &p.gates);
+        let reward = match rt.grading.reward {
+            RewardMode::Dense => p.score - before,
+            RewardMode::Final if p.done => p.score,
+            RewardMode::Final => 0.0,
+        };
         self.result(reward, valid)
     }
 
@@ -435,6 +548,8 @@ impl Episode {
             info: Info {
                 score: self.p.score,
                 breakdown: self.p.breakdown,
+                gates: self.p.gates.clone(),
+                voided: self.p.voided.clone(),
                 valid,
             },
         }
@@ -461,6 +576,7 @@ impl Episode {
                 .map(|f| d.fields[*f as usize].clone())
                 .collect(),
             replies: self.p.replies.clone(),
+            request_messages: self.p.request_messages.clone(),
             notes: self.p.notes.clone(),
         }
     }
@@ -492,6 +608,8 @@ impl Episode {
             done: self.p.done,
             score: self.p.score,
             breakdown: self.p.breakdown,
+            gates: self.p.gates.clone(),
+            voided: self.p.voided.clone(),
             sla_minutes_left: self.sla_minutes_left(),
             workspace: self.workspace(),
             customer_messages: self.p.messages.clone(),
@@ -506,5 +624,50 @@ impl Episode {
                 .collect(),
             last_action_error: self.p.last_error.clone(),
         }
+    }
+}
+
+/// A customer-facing text joins the thread; what the thread now says that is
+/// banned is recorded (a phrase split over two messages included).
+fn say(rt: &TaskRuntime, p: &mut Progress, normalized: &str) {
+    if !p.thread.is_empty() {
+        p.thread.push('\n');
+    }
+    p.thread.push_str(normalized);
+    for banned in rt.banned_in(&p.thread) {
+        match banned {
+            Banned::Forbidden => p.forbidden_seen = true,
+            Banned::Gate(i) => p.says_seen[i] = true,
+        }
+    }
+}
+
+/// Credits the groups a text meets, or records why it meets none.
+fn credit(p: &mut Progress, step: u32, section: Section, verdict: texts::Verdict) {
+    match verdict {
+        texts::Verdict::Meets {
+            groups,
+            contradicted,
+        } => {
+            if section == Section::Reply {
+                p.replies_counted += 1;
+                p.contradicted |= contradicted;
+            }
+            let met = match section {
+                Section::Reply => &mut p.reply_groups_met,
+                Section::Note => &mut p.note_groups_met,
+            };
+            for g in groups {
+                met[g] = true;
+            }
+        }
+        texts::Verdict::Void(reason) => p.voided.push(Voided {
+            step,
+            section: match section {
+                Section::Reply => "reply".into(),
+                Section::Note => "note".into(),
+            },
+            reason,
+        }),
     }
 }

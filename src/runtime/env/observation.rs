@@ -47,6 +47,9 @@ pub struct Workspace {
     /// Every field requested so far, in first-request order.
     pub requested_fields: Vec<String>,
     pub replies: Vec<String>,
+    /// The messages sent with `request_info` (the customer reads them too).
+    #[serde(default)]
+    pub request_messages: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -99,12 +102,25 @@ impl Breakdown {
     }
 }
 
-/// What a step reports beside the observation.
+/// A gate that caps the score as the episode stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FiredGate {
+    pub name: String,
+    pub cap: f64,
+}
+
+/// What a step reports beside the observation: the grader's view, for
+/// authors (`taskc run`). A server sends it to an agent only with the last
+/// step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Info {
     /// The score so far (the final score on the last step).
     pub score: f64,
     pub breakdown: Breakdown,
+    /// The gates that cap the score as the episode stands.
+    pub gates: Vec<FiredGate>,
+    /// The texts so far that met no group, and why.
+    pub voided: Vec<super::Voided>,
     /// Whether the action was valid.
     pub valid: bool,
 }
@@ -130,6 +146,8 @@ pub struct State {
     pub done: bool,
     pub score: f64,
     pub breakdown: Breakdown,
+    pub gates: Vec<FiredGate>,
+    pub voided: Vec<super::Voided>,
     pub sla_minutes_left: i64,
     pub workspace: Workspace,
     pub customer_messages: Vec<String>,

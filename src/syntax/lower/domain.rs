@@ -7,13 +7,13 @@ use crate::syntax::ast::{Domain, DomainValue, Field, Vocabulary};
 use crate::syntax::Rule;
 
 impl Domain {
-    pub(crate) fn from_pair(pair: Pair<'_, Rule>, _cx: &mut Cx) -> Self {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
         debug_assert_eq!(pair.as_rule(), Rule::domain);
         let whole = span(&pair);
         let mut inner = pair.into_inner();
         inner.next(); // the keyword
         let name = name(inner.next().expect("a domain has a name"));
-        let fields = inner.map(domain_field).collect();
+        let fields = inner.map(|f| domain_field(f, cx)).collect();
         Domain {
             name,
             span: whole,
@@ -22,7 +22,7 @@ impl Domain {
     }
 }
 
-fn domain_field(pair: Pair<'_, Rule>) -> Field<DomainValue> {
+fn domain_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<DomainValue> {
     let list = |vocabulary: Vocabulary| {
         move |mut rest: pest::iterators::Pairs<'_, Rule>| {
             DomainValue::List(vocabulary, names(rest.next().expect("a list")))
@@ -51,6 +51,9 @@ fn domain_field(pair: Pair<'_, Rule>) -> Field<DomainValue> {
                 .collect(),
             )
         }),
-        other => unreachable!("a domain holds vocabularies and scoring, not {other:?}"),
+        Rule::domain_grading => field(pair, "grading", |rest| {
+            DomainValue::Grading(super::grading::fields(rest, cx))
+        }),
+        other => unreachable!("a domain holds vocabularies, scoring and grading, not {other:?}"),
     }
 }

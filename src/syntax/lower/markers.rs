@@ -3,7 +3,9 @@
 use pest::iterators::Pair;
 
 use super::{name, span, text, Cx};
-use crate::syntax::ast::{Alternative, Marker, MarkerRule, MarkerSet, MatchMode, Spanned};
+use crate::syntax::ast::{
+    Alternative, Forbidden, Marker, MarkerRule, MarkerSet, MatchMode, Spanned,
+};
 use crate::syntax::Rule;
 
 impl MarkerSet {
@@ -28,20 +30,58 @@ impl MarkerRule {
         debug_assert!(matches!(rule, Rule::require | Rule::forbid));
         let mut inner = pair.into_inner();
         inner.next(); // the keyword
-        let list = alternatives(inner.next().expect("a rule has markers"), cx);
+        let list = inner.next().expect("a rule has markers");
         match rule {
-            Rule::require => MarkerRule::Require(list),
-            _ => MarkerRule::Forbid(list),
+            Rule::require => MarkerRule::Require(alternatives(list, cx)),
+            _ => MarkerRule::Forbid(Forbidden::list(list, cx)),
         }
     }
 }
 
-/// A `marker_group` (any-of) or `marker_list` (none-of), as its alternatives.
+impl Forbidden {
+    /// A `forbid_list`, as its entries.
+    pub(crate) fn list(pair: Pair<'_, Rule>, cx: &mut Cx) -> Spanned<Vec<Forbidden>> {
+        debug_assert_eq!(pair.as_rule(), Rule::forbid_list);
+        let whole = span(&pair);
+        let list = pair
+            .into_inner()
+            .map(|item| Forbidden::from_pair(item, cx))
+            .collect();
+        Spanned::new(list, whole)
+    }
+
+    fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        debug_assert_eq!(pair.as_rule(), Rule::forbid_item);
+        let whole = span(&pair);
+        let mut inner = pair.into_inner();
+        let alternative = Alternative::from_pair(inner.next().expect("a marker"), cx);
+        let mut variants = Vec::new();
+        let mut unless_negated = None;
+        for part in inner {
+            match part.as_rule() {
+                Rule::forbid_variant => {
+                    let mut words = part.into_inner();
+                    words.next(); // `or`
+                    variants.push(text(words.next().expect("a variant"), cx));
+                }
+                Rule::unless_negated => unless_negated = Some(span(&part)),
+                other => unreachable!(
+                    "a forbidden entry holds variants and `unless negated`, not {other:?}"
+                ),
+            }
+        }
+        Forbidden {
+            alternative,
+            variants,
+            unless_negated,
+            span: whole,
+        }
+    }
+}
+
+/// A `marker_group` (any-of), as its alternatives.
 fn alternatives(pair: Pair<'_, Rule>, cx: &mut Cx) -> Spanned<Vec<Alternative>> {
-    debug_assert!(matches!(
-        pair.as_rule(),
-        Rule::marker_group | Rule::marker_list
-    ));
+    debug_assert_eq!(pair.as_rule(), Rule::marker_group);
     let whole = span(&pair);
     let list = pair
         .into_inner()

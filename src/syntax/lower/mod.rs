@@ -5,6 +5,7 @@
 mod domain;
 mod file;
 mod floor;
+mod grading;
 mod markers;
 mod task;
 mod tree;

@@ -50,7 +50,7 @@ fn task_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<TaskValue> {
         }),
         Rule::kb => field(pair, "kb", |r| TaskValue::Kb(Kb::from_pairs(r, cx))),
         Rule::expect => field(pair, "expect", |r| {
-            TaskValue::Expect(r.map(expect_field).collect())
+            TaskValue::Expect(r.map(|f| expect_field(f, cx)).collect())
         }),
         Rule::request => field(pair, "request", |mut r| {
             TaskValue::Request(names(next(&mut r)))
@@ -70,6 +70,9 @@ fn task_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<TaskValue> {
         }),
         Rule::under_escalation_deadline => field(pair, "under_escalation_deadline", |mut r| {
             TaskValue::UnderEscalationDeadline(number(next(&mut r)))
+        }),
+        Rule::task_grading => field(pair, "grading", |rest| {
+            TaskValue::Grading(super::grading::fields(rest, cx))
         }),
         other => unreachable!("a task holds task fields, not {other:?}"),
     }
@@ -102,7 +105,20 @@ fn ticket_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<TicketValue> {
     field(pair, keyword, |mut r| make(text(next(&mut r), cx)))
 }
 
-fn expect_field(pair: Pair<'_, Rule>) -> Field<ExpectValue> {
+fn expect_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<ExpectValue> {
+    match pair.as_rule() {
+        Rule::expect_reply => {
+            return field(pair, "reply", |mut r| {
+                ExpectValue::Reply(text(next(&mut r), cx))
+            })
+        }
+        Rule::expect_note => {
+            return field(pair, "note", |mut r| {
+                ExpectValue::Note(text(next(&mut r), cx))
+            })
+        }
+        _ => {}
+    }
     let (keyword, make): (&'static str, fn(crate::syntax::ast::Name) -> ExpectValue) =
         match pair.as_rule() {
             Rule::expect_queue => ("queue", ExpectValue::Queue),

@@ -1,0 +1,172 @@
+//! Normalized text → its compact form, for loose matching (contract v2,
+//! rule 4): only letters and digits are kept, without combining marks, so
+//! separators inside a phrase are optional (`charge-back`, `charge back`,
+//! `charge_back`, `charge.back` and `chargeback` are one) and accents are
+//! ignored (`chárgeback`). A sentence break (`.`, `!`, `?`, `;` or `:`
+//! followed by white space) is kept as a space, which no compact pattern
+//! contains, so "…the duplicate charge. Back in May…" stays two sentences.
+//!
+//! Each compact byte remembers whether its character starts a word in the
+//! normalized text (a loose match must start at a word start: `security
+//! team` is not found in `cybersecurity team`) and where it came from.
+
+use unicode_normalization::char::is_combining_mark;
+
+/// A compact text, built from one or more normalized texts (a thread).
+#[derive(Clone, Debug, Default)]
+pub struct Compact {
+    pub text: String,
+    /// Per byte: whether the character starting here starts a word.
+    word_start: Vec<bool>,
+    /// Per byte: the normalized byte range of the character it came from
+    /// (offsets into the concatenation of the normalized texts pushed).
+    from: Vec<(u32, u32)>,
+    /// Bytes of normalized text pushed so far (with one separator byte
+    /// between texts).
+    normalized_len: usize,
+    /// Whether the last normalized character pushed was a word character.
+    after_word: bool,
+    /// Whether the last normalized character pushed ends a sentence.
+    after_stop: bool,
+}
+
+fn keeps(c: char) -> bool {
+    c.is_alphanumeric() && !is_combining_mark(c)
+}
+
+/// The compact form of an already normalized pattern.
+pub fn compact_pattern(normalized: &str) -> String {
+    normalized.chars().filter(|c| keeps(*c)).collect()
+}
+
+impl Compact {
+    /// The compact form of one normalized text.
+    pub fn of(normalized: &str) -> Self {
+        let mut c = Compact::default();
+        c.push(normalized);
+        c
+    }
+
+    /// Appends a normalized text, as the next message of a thread. Texts
+    /// are joined as by a line break: a word ending one text and a word
+    /// starting the next run together in the compact form, as a phrase
+    /// split over two messages should.
+    pub fn push(&mut self, normalized: &str) {
+        if self.normalized_len > 0 {
+            self.separate();
+        }
+        let base = self.normalized_len;
+        for (at, ch) in normalized.char_indices() {
+            let start = (base + at) as u32;
+            let end = start + ch.len_utf8() as u32;
+            if keeps(ch) {
+                let starts_word = !self.after_word;
+                let mut buf = [0u8; 4];
+                for (i, _) in ch.encode_utf8(&mut buf).bytes().enumerate() {
+                    self.word_start.push(i == 0 && starts_word);
+                    self.from.push((start, end));
+                }
+                self.text.push(ch);
+                self.after_word = true;
+                self.after_stop = false;
+            } else if is_combining_mark(ch) {
+                // Part of the letter before it: the word goes on.
+            } else if ch.is_whitespace() && self.after_stop {
+                self.text.push(' ');
+                self.word_start.push(false);
+                self.from.push((start, end));
+                self.after_word = false;
+                self.after_stop = false;
+            } else {
+                self.after_word = ch == '_' && self.after_word;
+                self.after_stop = matches!(ch, '.' | '!' | '?' | ';' | ':');
+            }
+        }
+        self.normalized_len = base + normalized.len();
+    }
+
+    /// The join between two texts: white space after a sentence end breaks,
+    /// anything else is an optional separator.
+    fn separate(&mut self) {
+        if self.after_stop {
+            self.text.push(' ');
+            self.word_start.push(false);
+            let at = self.normalized_len as u32;
+            self.from.push((at, at + 1));
+        }
+        self.after_word = false;
+        self.after_stop = false;
+        self.normalized_len += 1;
+    }
+
+    /// Whether a match may start at compact byte `at`.
+    pub fn starts_word(&self, at: usize) -> bool {
+        self.word_start.get(at).copied().unwrap_or(false)
+    }
+
+    /// The normalized range of compact bytes `start..end`.
+    pub fn normalized_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.from.len() {
+            return (0, 0);
+        }
+        (self.from[start].0 as usize, self.from[end - 1].1 as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::normalize_pattern;
+
+    fn compact(text: &str) -> String {
+        Compact::of(&normalize_pattern(text)).text
+    }
+
+    #[test]
+    fn separators_and_accents_go_sentence_breaks_stay() {
+        assert_eq!(compact("Charge-back"), "chargeback");
+        assert_eq!(compact("charge back"), "chargeback");
+        assert_eq!(compact("charge_back, charge.back"), "chargebackchargeback");
+        assert_eq!(compact("cha\u{301}rgeback"), "chargeback");
+        assert_eq!(compact("chárgeback"), "chargeback");
+        assert_eq!(compact("the charge. Back then"), "thecharge backthen");
+        assert_eq!(compact("5-7 business days"), "57businessdays");
+    }
+
+    #[test]
+    fn word_starts_and_spans() {
+        let norm = normalize_pattern("cybersecurity team");
+        let c = Compact::of(&norm);
+        let at = c.text.find("securityteam").expect("present");
+        assert!(!c.starts_word(at));
+        assert!(c.starts_word(0));
+        let norm = normalize_pattern("a charge-back here");
+        let c = Compact::of(&norm);
+        let at = c.text.find("chargeback").expect("present");
+        assert!(c.starts_word(at));
+        let (s, e) = c.normalized_span(at, at + "chargeback".len());
+        assert_eq!(&norm[s..e], "charge-back");
+    }
+
+    #[test]
+    fn a_thread_joins_its_messages() {
+        let mut c = Compact::default();
+        c.push(&normalize_pattern("please file a charge"));
+        c.push(&normalize_pattern("back with your bank"));
+        assert!(c.text.contains("chargeback"));
+        let at = c.text.find("back").expect("present");
+        assert!(c.starts_word(at), "the next message starts a word");
+        let mut c = Compact::default();
+        c.push(&normalize_pattern("that was the charge."));
+        c.push(&normalize_pattern("Back to you"));
+        assert!(!c.text.contains("chargeback"));
+    }
+}

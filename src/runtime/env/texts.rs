@@ -1,0 +1,127 @@
+//! What a reply or note earns (contract v2, rules 5 to 7): a text meets a
+//! required group where one of the group's markers occurs at a word start
+//! outside every negation scope, unless the text as a whole is voided —
+//! over the text budget, a marker salad (its words mostly marker words), a
+//! repeat of an earlier text, or off-topic (meeting required groups of other
+//! tasks of the project).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Owner, TaskRuntime};
+use crate::matching::{word_spans, Negation};
+
+/// Which section a text is graded for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Section {
+    Reply,
+    Note,
+}
+
+/// A text that met no group, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Voided {
+    /// The step that sent it.
+    pub step: u32,
+    /// `reply` or `note`.
+    pub section: String,
+    /// `text_budget`, `marker_density`, `repeat` or `off_topic`, with the
+    /// numbers.
+    pub reason: String,
+}
+
+/// The groups of its section a text meets, or why it meets none.
+pub(super) enum Verdict {
+    Meets {
+        groups: Vec<usize>,
+        /// A marker of the section occurs inside a negation scope.
+        contradicted: bool,
+    },
+    Void(String),
+}
+
+/// Grades one text; `earlier` are the normalized texts of its section sent
+/// before it.
+pub(super) fn grade(
+    rt: &TaskRuntime,
+    section: Section,
+    text: &str,
+    normalized: &str,
+    earlier: &[String],
+) -> Verdict {
+    let g = &rt.grading;
+    let chars = text.chars().count();
+    if chars > g.text_budget as usize {
+        return Verdict::Void(format!(
+            "text_budget: {chars} characters, more than {}",
+            g.text_budget
+        ));
+    }
+    if earlier.iter().any(|e| e == normalized) {
+        return Verdict::Void("repeat: the same text was sent before".into());
+    }
+    let mut hits: Vec<(Owner, usize, usize)> = Vec::new();
+    rt.markers
+        .required
+        .scan_normalized(normalized, |p, start, end| {
+            hits.push((rt.markers.owner[p], start, end))
+        });
+    if hits.is_empty() {
+        return Verdict::Meets {
+            groups: Vec::new(),
+            contradicted: false,
+        };
+    }
+    // A salad crams several groups together with little else; one marker
+    // in a short sentence ("Sorry, we can't provide a bypass.") is not one.
+    let mut groups_hit: Vec<Owner> = hits.iter().map(|h| h.0).collect();
+    groups_hit.sort_by_key(|o| match o {
+        Owner::Reply(g) => (0, *g),
+        Owner::Note(g) => (1, *g),
+    });
+    groups_hit.dedup();
+    let words = word_spans(normalized);
+    let covered = words
+        .iter()
+        .filter(|w| hits.iter().any(|(_, s, e)| *s < w.1 && w.0 < *e))
+        .count();
+    let density = covered as f64 / words.len().max(1) as f64;
+    let limit = match section {
+        Section::Reply => g.marker_density,
+        Section::Note => g.note_marker_density,
+    };
+    if groups_hit.len() >= 2 && density > limit + 1e-9 {
+        return Verdict::Void(format!(
+            "marker_density: {covered} of {} words are marker words ({:.2}), more than {}",
+            words.len(),
+            density,
+            limit
+        ));
+    }
+    if let Some(project) = &rt.project {
+        let foreign = project.foreign_groups(&rt.spec.task_id, &rt.markers.own, normalized);
+        if foreign > g.off_topic_groups as usize {
+            return Verdict::Void(format!(
+                "off_topic: meets {foreign} required groups of other tasks, more than {}",
+                g.off_topic_groups
+            ));
+        }
+    }
+    let scopes = rt.negation.scopes(normalized);
+    let mut met = Vec::new();
+    let mut contradicted = false;
+    for (owner, start, end) in hits {
+        let group = match (owner, section) {
+            (Owner::Reply(g), Section::Reply) | (Owner::Note(g), Section::Note) => g,
+            _ => continue,
+        };
+        if Negation::negates(&scopes, start, end) {
+            contradicted = true;
+        } else if !met.contains(&group) {
+            met.push(group);
+        }
+    }
+    Verdict::Meets {
+        groups: met,
+        contradicted,
+    }
+}
