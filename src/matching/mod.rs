@@ -529,18 +529,103 @@ mod tests {
         /// Unicode disguises in play.
         #[test]
         fn strategies_agree(
-            patterns in proptest::collection::vec(("[ab ć:\u{200b}-]{1,4}", proptest::bool::ANY), 1..12),
+            patterns in proptest::collection::vec(("[ab ć:\u{200b}-]{1,4}", 0usize..4), 1..12),
             text in "[ab ćｂ:\u{200b}\u{2014}-]{0,40}",
         ) {
             let patterns: Vec<(&str, MatchMode)> = patterns
                 .iter()
-                .map(|(p, word)| (p.as_str(), if *word { MatchMode::Word } else { MatchMode::Substring }))
+                .map(|(p, mode)| {
+                    let modes = [MatchMode::Substring, MatchMode::Word, MatchMode::Start, MatchMode::Loose];
+                    (p.as_str(), modes[*mode])
+                })
                 .collect();
             let per = Matcher::with_strategy(patterns.iter().copied(), Strategy::PerPattern);
             let auto = Matcher::with_strategy(patterns.iter().copied(), Strategy::Automaton);
             proptest::prop_assert_eq!(per.find_all(&text), auto.find_all(&text));
             proptest::prop_assert_eq!(per.matched(&text), auto.matched(&text));
         }
+    }
+
+    proptest::proptest! {
+        /// Loose matching is the plain path on the compact form: a phrase
+        /// written with no separator is found loosely exactly where it is
+        /// found at a word start once every separator is removed from the
+        /// text; and inserting a separator or a combining accent inside an
+        /// occurrence never hides it.
+        #[test]
+        fn loose_is_start_matching_without_separators(
+            pattern in "[abc]{2,5}",
+            words in proptest::collection::vec("[abc]{1,4}", 1..6),
+            cut in 1usize..4,
+            sep in proptest::sample::select(vec!["-", " ", "_", ".", "", "\u{301}"]),
+        ) {
+            let text = words.join(" ");
+            let loose = Matcher::new([(pattern.as_str(), MatchMode::Loose)]).matched(&text)[0];
+            // From each word start of the text, the rest joined: where a
+            // loose match may begin.
+            let plain = (0..words.len()).any(|i| words[i..].concat().starts_with(&pattern));
+            proptest::prop_assert_eq!(loose, plain, "{:?} in {:?}", pattern, text);
+
+            let cut = cut.min(pattern.len() - 1);
+            let disguised = format!("x {}{sep}{} y", &pattern[..cut], &pattern[cut..]);
+            proptest::prop_assert!(
+                Matcher::new([(pattern.as_str(), MatchMode::Loose)]).matched(&disguised)[0],
+                "{:?} in {:?}", pattern, disguised
+            );
+        }
+
+        /// Negation only ever removes occurrences: with no trigger in a
+        /// text nothing is negated, and a scope lies after its trigger
+        /// (forward) or before it (backward).
+        #[test]
+        fn negation_scopes_are_well_formed(text in "(we|not|no|refund|but|[.]|never|is not needed| ){0,20}") {
+            let g = crate::spec::Grading::default();
+            let n = Negation::new(&g.negation_rules());
+            let norm = normalize_pattern(&text);
+            let scopes = n.scopes(&norm);
+            let has_trigger = ["not", "no", "never"]
+                .iter()
+                .any(|t| norm.split(|c: char| !c.is_alphanumeric()).any(|w| w == *t));
+            if !has_trigger {
+                proptest::prop_assert!(scopes.is_empty(), "{:?}", scopes);
+            }
+            for s in scopes {
+                proptest::prop_assert!(s.start < s.end && s.end <= norm.len());
+                proptest::prop_assert!(s.trigger.1 <= s.start || s.end <= s.trigger.0);
+            }
+        }
+    }
+
+    #[test]
+    fn start_and_loose_semantics() {
+        use MatchMode::{Loose, Start};
+        assert_eq!(
+            spans(&[("refund", Start)], "We refunded it"),
+            vec![(0, "refund")]
+        );
+        assert_eq!(spans(&[("refund", Start)], "nonrefundable"), vec![]);
+        assert_eq!(spans(&[("utc", Start)], "the outcome"), vec![]);
+        assert_eq!(spans(&[("incident", Start)], "coincidentally"), vec![]);
+        for disguise in [
+            "charge-back",
+            "charge back",
+            "charge_back",
+            "charge.back",
+            "ch\u{e1}rgeback",
+            "cha\u{301}rgeback",
+            "CHARGEBACKS",
+        ] {
+            assert!(
+                Matcher::new([("chargeback", Loose)]).matched(disguise)[0],
+                "{disguise}"
+            );
+        }
+        assert_eq!(
+            spans(&[("security team", Loose)], "ask our securityteam"),
+            vec![(0, "securityteam")]
+        );
+        assert!(!Matcher::new([("security team", Loose)]).matched("cybersecurity team")[0]);
+        assert!(!Matcher::new([("chargeback", Loose)]).matched("the charge. Back then")[0]);
     }
 
     #[test]

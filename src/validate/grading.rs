@@ -171,7 +171,7 @@ pub(crate) fn task(
         names::unknown(
             cx,
             name,
-            "gate of the domain",
+            "domain gate",
             known.iter().copied(),
             "only a gate the domain declares can be switched off",
         );
