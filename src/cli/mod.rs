@@ -78,9 +78,8 @@ pub(crate) fn load_task(
     use taskc::runtime::env::{ProjectMarkers, TaskRuntime};
     // Only the task asked for is compiled for running (against the table of
     // every task's groups, for the off-topic rule).
-    let domain = std::sync::Arc::new(document.domain.clone());
-    let allowed = TaskRuntime::allowed(&domain);
-    match TaskRuntime::of(&document, task_id, domain, allowed) {
+    let shared = taskc::runtime::env::DomainRuntime::new(&document.domain);
+    match TaskRuntime::of(&document, task_id, &shared) {
         Some(rt) => {
             let project = std::sync::Arc::new(ProjectMarkers::of(&document));
             Ok(std::sync::Arc::new(rt.with_project(project)))

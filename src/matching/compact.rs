@@ -56,6 +56,14 @@ impl Compact {
             self.separate();
         }
         let base = self.normalized_len;
+        self.text.reserve(normalized.len());
+        self.word_start.reserve(normalized.len());
+        self.from.reserve(normalized.len());
+        if normalized.is_ascii() {
+            self.push_ascii(normalized.as_bytes(), base);
+            self.normalized_len = base + normalized.len();
+            return;
+        }
         for (at, ch) in normalized.char_indices() {
             let start = (base + at) as u32;
             let end = start + ch.len_utf8() as u32;
@@ -83,6 +91,30 @@ impl Compact {
             }
         }
         self.normalized_len = base + normalized.len();
+    }
+
+    /// [`Compact::push`] of an ASCII text, byte by byte (the common case;
+    /// the same rules, and no combining marks to skip).
+    fn push_ascii(&mut self, bytes: &[u8], base: usize) {
+        for (at, &b) in bytes.iter().enumerate() {
+            let at = (base + at) as u32;
+            if b.is_ascii_alphanumeric() {
+                self.word_start.push(!self.after_word);
+                self.from.push((at, at + 1));
+                self.text.push(b as char);
+                self.after_word = true;
+                self.after_stop = false;
+            } else if b.is_ascii_whitespace() && self.after_stop {
+                self.text.push(' ');
+                self.word_start.push(false);
+                self.from.push((at, at + 1));
+                self.after_word = false;
+                self.after_stop = false;
+            } else {
+                self.after_word = b == b'_' && self.after_word;
+                self.after_stop = matches!(b, b'.' | b'!' | b'?' | b';' | b':');
+            }
+        }
     }
 
     /// The join between two texts: white space after a sentence end breaks,
@@ -139,6 +171,35 @@ mod tests {
         assert_eq!(compact("chárgeback"), "chargeback");
         assert_eq!(compact("the charge. Back then"), "thecharge backthen");
         assert_eq!(compact("5-7 business days"), "57businessdays");
+    }
+
+    #[test]
+    fn the_ascii_path_equals_the_general_one() {
+        for text in [
+            "a charge-back. Then x_y!  z",
+            "",
+            ". a",
+            "5-7 business days; ok",
+        ] {
+            let ascii = Compact::of(text);
+            let mut general = Compact::default();
+            // The general path, forced by a non-ASCII text of the same shape.
+            let marked = format!("{text}\u{e9}");
+            general.push(&marked);
+            let cut = ascii.text.len();
+            assert_eq!(&general.text[..cut], ascii.text, "{text:?}");
+            for i in 0..cut {
+                assert_eq!(
+                    general.starts_word(i),
+                    ascii.starts_word(i),
+                    "{text:?} at {i}"
+                );
+                assert_eq!(
+                    general.normalized_span(i, i + 1),
+                    ascii.normalized_span(i, i + 1)
+                );
+            }
+        }
     }
 
     #[test]

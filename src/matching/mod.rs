@@ -78,6 +78,11 @@ pub enum Strategy {
     /// One Aho-Corasick automaton for all patterns: one pass over the text
     /// whatever the number of patterns.
     Automaton,
+    /// One Aho-Corasick DFA: the fastest scan, but tens of KiB and tens of
+    /// microseconds to build, so only for matchers built once per domain or
+    /// project and used on every text (negation triggers, the off-topic
+    /// table of every task's groups).
+    Dfa,
 }
 
 impl Strategy {
@@ -158,9 +163,13 @@ impl Part {
                 ),
                 // A contiguous NFA: compact and quick to build; a DFA scans a
                 // little faster but costs tens of KiB per automaton.
-                Strategy::Automaton => Searcher::Automaton(
+                Strategy::Automaton | Strategy::Dfa => Searcher::Automaton(
                     AhoCorasickBuilder::new()
-                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .kind(Some(if strategy == Strategy::Dfa {
+                            AhoCorasickKind::DFA
+                        } else {
+                            AhoCorasickKind::ContiguousNFA
+                        }))
                         .match_kind(MatchKind::Standard)
                         .build(&normalized)
                         .expect("patterns of bounded size always build"),
@@ -289,9 +298,10 @@ impl Matcher {
     pub fn strategy(&self) -> Option<Strategy> {
         [&self.plain, &self.loose]
             .into_iter()
-            .find_map(|part| match part.searcher {
+            .find_map(|part| match &part.searcher {
                 Searcher::None => None,
                 Searcher::PerPattern(_) => Some(Strategy::PerPattern),
+                Searcher::Automaton(a) if a.kind() == AhoCorasickKind::DFA => Some(Strategy::Dfa),
                 Searcher::Automaton(_) => Some(Strategy::Automaton),
             })
     }
@@ -330,6 +340,26 @@ impl Matcher {
     /// mapped back from the compact form).
     pub fn scan_normalized(&self, normalized: &str, on_match: impl FnMut(usize, usize, usize)) {
         self.scan_all(normalized, false, on_match);
+    }
+
+    /// Occurrences of the patterns of every mode but loose in a normalized
+    /// text (the other half of [`Matcher::scan_compact`]).
+    pub fn scan_plain(&self, normalized: &str, mut on_match: impl FnMut(usize, usize, usize)) {
+        self.plain.scan(
+            normalized,
+            false,
+            |info, start, end| info.accepts(normalized, start, end),
+            |info, start, end| on_match(info.index, start, end),
+        );
+    }
+
+    /// Whether any pattern is loose / not loose.
+    pub fn has_loose(&self) -> bool {
+        !matches!(self.loose.searcher, Searcher::None)
+    }
+
+    pub fn has_plain(&self) -> bool {
+        !matches!(self.plain.searcher, Searcher::None)
     }
 
     /// Occurrences of the loose patterns in a compact text that start at or

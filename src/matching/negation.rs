@@ -66,7 +66,7 @@ impl Negation {
             }
         }
         Negation {
-            phrases: Matcher::new(patterns),
+            phrases: Matcher::with_strategy(patterns, super::Strategy::Dfa),
             triggers: rules.triggers.len(),
             post: rules.post_triggers.len(),
             pseudo: rules.pseudo_triggers.len(),
@@ -89,6 +89,12 @@ impl Negation {
 
     /// Every negation scope of a normalized text, in order.
     pub fn scopes(&self, normalized: &str) -> Vec<Scope> {
+        self.scopes_with(normalized, None)
+    }
+
+    /// [`Negation::scopes`], given the text's [`word_spans`] when the caller
+    /// has them already.
+    pub fn scopes_with(&self, normalized: &str, words: Option<&[(usize, usize)]>) -> Vec<Scope> {
         let mut found: Vec<(usize, usize, Kind)> = Vec::new();
         self.phrases
             .scan_normalized(normalized, |pattern, start, end| {
@@ -119,7 +125,14 @@ impl Negation {
                 .map(|(i, _)| i),
         );
         stops.sort_unstable();
-        let words = word_spans(normalized);
+        let owned;
+        let words = match words {
+            Some(words) => words,
+            None => {
+                owned = word_spans(normalized);
+                &owned
+            }
+        };
         let mut scopes = Vec::new();
         for &(start, end, kind) in &found {
             if in_pseudo(start, end) {
@@ -183,6 +196,9 @@ impl Negation {
 /// Byte ranges of the words of a text (runs of word characters, with an
 /// apostrophe inside a word kept: `can't`).
 pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    if text.is_ascii() {
+        return ascii_word_spans(text.as_bytes());
+    }
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
@@ -197,6 +213,26 @@ pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
     }
     if let Some(s) = start {
         out.push((s, text.len()));
+    }
+    out
+}
+
+/// [`word_spans`] of an ASCII text, byte by byte.
+fn ascii_word_spans(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::with_capacity(bytes.len() / 5 + 1);
+    let mut start: Option<usize> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let inner_apostrophe =
+            b == b'\'' && start.is_some() && bytes.get(i + 1).is_some_and(|&n| word(n));
+        if word(b) || inner_apostrophe {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, bytes.len()));
     }
     out
 }
@@ -244,6 +280,36 @@ mod tests {
             "A refund is coming. Nothing else is needed",
             "refund"
         ));
+    }
+
+    #[test]
+    fn ascii_word_spans_agree_with_the_general_path() {
+        for text in [
+            "we can't refund_it now",
+            "",
+            "  a  ",
+            "don't'",
+            "'quoted' words",
+            "5-7 days.",
+        ] {
+            let mut general = Vec::new();
+            let mut start: Option<usize> = None;
+            let mut chars = text.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let inner = c == '\''
+                    && start.is_some()
+                    && chars.peek().is_some_and(|(_, n)| is_word_char(*n));
+                if is_word_char(c) || inner {
+                    start.get_or_insert(i);
+                } else if let Some(s) = start.take() {
+                    general.push((s, i));
+                }
+            }
+            if let Some(s) = start {
+                general.push((s, text.len()));
+            }
+            assert_eq!(word_spans(text), general, "{text:?}");
+        }
     }
 
     #[test]

@@ -298,15 +298,19 @@ pub(crate) fn check_reply(
         patterns.iter().map(|(t, m, _)| (*t, *m)),
         matching::Strategy::PerPattern,
     );
-    let grading = scope
-        .domain
-        .as_ref()
-        .map(|d| d.grading.clone())
-        .unwrap_or_default();
-    let negation = matching::Negation::new(&grading.negation_rules());
+    // Negation matters only for markers allowed when negated (rare): the
+    // detector is built only then.
+    let negation = forbidden.iter().any(|f| f.unless_negated).then(|| {
+        let default = crate::spec::Grading::default();
+        let grading = scope.domain.as_ref().map_or(&default, |d| &d.grading);
+        matching::Negation::new(&grading.negation_rules())
+    });
     let blocker = |alt: &Resolved| -> Option<usize> {
         let norm = matching::normalize_pattern(&alt.text);
-        let scopes = negation.scopes(&norm);
+        let scopes = negation
+            .as_ref()
+            .map(|n| n.scopes(&norm))
+            .unwrap_or_default();
         let mut found = None;
         forbidding.scan_normalized(&norm, |p, start, end| {
             let f = patterns[p].2;

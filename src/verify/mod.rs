@@ -9,24 +9,27 @@ mod solvability;
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Cx, Diagnostic};
-use crate::runtime::env::{gold, Allowed, ProjectMarkers, TaskRuntime};
+use crate::runtime::env::{gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
 use crate::source::{FileId, Span};
-use crate::spec::{DomainSpec, TaskMatching, TaskSpec};
+use crate::spec::{DomainSpec, TaskMatching};
 use crate::validate::ValidTask;
 
 /// Runs tasks of one domain; built once per compilation.
 pub(crate) struct Verifier {
-    domain: Arc<DomainSpec>,
-    allowed: Arc<Allowed>,
+    shared: Arc<DomainRuntime>,
 }
 
 /// What the project-wide check needs of one verified task: its groups and
-/// the texts its gold episode sends.
+/// the texts its gold episode sends (kept small: a large project holds one
+/// per task until every task is known).
 pub(crate) struct Summary {
     file: FileId,
     at: Span,
-    spec: TaskSpec,
-    matching: TaskMatching,
+    task_id: String,
+    reply: Vec<Vec<String>>,
+    note: Vec<Vec<String>>,
+    /// Only where a required marker does not use the default mode.
+    matching: Option<TaskMatching>,
     off_topic_groups: u32,
     /// `("reply" | "note", text)`, in order.
     gold_texts: Vec<(&'static str, String)>,
@@ -34,9 +37,9 @@ pub(crate) struct Summary {
 
 impl Verifier {
     pub fn new(domain: &DomainSpec) -> Self {
-        let domain = Arc::new(domain.clone());
-        let allowed = TaskRuntime::allowed(&domain);
-        Self { domain, allowed }
+        Self {
+            shared: DomainRuntime::new(domain),
+        }
     }
 
     /// Proves everything this stage proves of one task on its own,
@@ -48,25 +51,7 @@ impl Verifier {
             matching,
             grading,
         } = task;
-        // The summary keeps only the groups, not the texts of the ticket.
-        let groups_only = TaskSpec {
-            ticket: crate::spec::TicketSpec {
-                body: String::new(),
-                business_impact: String::new(),
-                ..spec.ticket.clone()
-            },
-            knowledge_base: Vec::new(),
-            objective: String::new(),
-            follow_up_message: String::new(),
-            ..spec.clone()
-        };
-        let rt = TaskRuntime::from_spec(
-            spec,
-            self.domain.clone(),
-            self.allowed.clone(),
-            Some(&matching),
-            Some(&grading),
-        );
+        let rt = TaskRuntime::from_spec(spec, &self.shared, Some(&matching), Some(&grading));
         let rt = Arc::new(rt);
         solvability::check(cx, at, rt.clone());
         let gold_texts = gold::actions(&rt)
@@ -77,11 +62,18 @@ impl Verifier {
                 _ => None,
             })
             .collect();
+        let modes = TaskMatching {
+            required_reply_markers: matching.required_reply_markers,
+            required_note_markers: matching.required_note_markers,
+            ..TaskMatching::default()
+        };
         Summary {
             file: cx.file,
             at,
-            spec: groups_only,
-            matching,
+            task_id: rt.spec.task_id.clone(),
+            reply: rt.spec.required_reply_markers.clone(),
+            note: rt.spec.required_note_markers.clone(),
+            matching: (!modes.is_empty()).then_some(modes),
             off_topic_groups: rt.grading.off_topic_groups,
             gold_texts,
         }
@@ -95,20 +87,25 @@ pub(crate) fn project(summaries: &[Summary]) -> Vec<Diagnostic> {
     if summaries.len() < 2 {
         return Vec::new();
     }
-    let table = ProjectMarkers::new(summaries.iter().map(|s| (&s.spec, Some(&s.matching))));
+    let table = ProjectMarkers::new(summaries.iter().map(|s| TaskGroups {
+        task_id: &s.task_id,
+        reply: &s.reply,
+        note: &s.note,
+        matching: s.matching.as_ref(),
+    }));
     let mut out = Vec::new();
     for s in summaries {
         let own = s
-            .spec
-            .required_reply_markers
+            .reply
             .iter()
-            .chain(&s.spec.required_note_markers)
+            .chain(&s.note)
             .flatten()
             .map(|m| crate::matching::normalize_pattern(m))
             .collect();
         for (section, text) in &s.gold_texts {
             let normalized = crate::matching::normalize_pattern(text);
-            let foreign = table.foreign_groups(&s.spec.task_id, &own, &normalized);
+            let limit = s.off_topic_groups as usize;
+            let foreign = table.foreign_groups(&s.task_id, &own, &normalized, limit);
             if foreign > s.off_topic_groups as usize {
                 out.push(
                     Diagnostic::error(
@@ -117,8 +114,8 @@ pub(crate) fn project(summaries: &[Summary]) -> Vec<Diagnostic> {
                         s.at,
                         format!(
                             "task `{}` cannot reach a score of 1.0: its gold {section} is off-topic \
-                             (it meets {foreign} required groups of other tasks, more than {})",
-                            s.spec.task_id, s.off_topic_groups
+                             (it meets more than {} required groups of other tasks)",
+                            s.task_id, s.off_topic_groups
                         ),
                     )
                     .with_label(format!("the gold {section} meets no group"))

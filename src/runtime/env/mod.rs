@@ -29,7 +29,7 @@ pub use action::{Action, ActionError, Checked};
 pub use observation::{
     Allowed, Breakdown, FiredGate, Info, Observation, State, StepResult, TaskView, Workspace,
 };
-pub use project::ProjectMarkers;
+pub use project::{ProjectMarkers, TaskGroups};
 pub use texts::Voided;
 
 /// Why a step was refused (as opposed to an invalid action, which is data).
@@ -146,7 +146,7 @@ pub struct TaskRuntime {
     /// The texts a competent agent sends, where the task declares them.
     pub gold_reply: Option<String>,
     pub gold_note: Option<String>,
-    negation: Negation,
+    negation: Arc<Negation>,
     /// Every task's groups, for the off-topic rule (absent: not checked).
     project: Option<Arc<ProjectMarkers>>,
     view: Arc<TaskView>,
@@ -162,40 +162,55 @@ fn index(list: &[String], value: &str) -> u16 {
     list.iter().position(|v| v == value).unwrap_or(usize::MAX) as u16
 }
 
-impl TaskRuntime {
-    /// The allowed values of a domain, built once and shared by its tasks.
-    pub fn allowed(domain: &DomainSpec) -> Arc<Allowed> {
-        Arc::new(Allowed {
-            action_types: action::ACTION_TYPES.iter().map(|s| s.to_string()).collect(),
-            queues: domain.queues.clone(),
-            priorities: domain.priorities.clone(),
-            issue_types: domain.issue_types.clone(),
-            statuses: domain.statuses.clone(),
-            resolution_codes: domain.resolution_codes.clone(),
-            fields: domain.fields.clone(),
+/// What every task of a domain shares at run time, built once: the domain,
+/// its allowed values (shown in every observation) and its negation
+/// detector.
+#[derive(Debug)]
+pub struct DomainRuntime {
+    pub domain: Arc<DomainSpec>,
+    pub allowed: Arc<Allowed>,
+    negation: Arc<Negation>,
+}
+
+impl DomainRuntime {
+    pub fn new(domain: &DomainSpec) -> Arc<Self> {
+        Arc::new(DomainRuntime {
+            allowed: Arc::new(Allowed {
+                action_types: action::ACTION_TYPES.iter().map(|s| s.to_string()).collect(),
+                queues: domain.queues.clone(),
+                priorities: domain.priorities.clone(),
+                issue_types: domain.issue_types.clone(),
+                statuses: domain.statuses.clone(),
+                resolution_codes: domain.resolution_codes.clone(),
+                fields: domain.fields.clone(),
+            }),
+            negation: Arc::new(Negation::new(&domain.grading.negation_rules())),
+            domain: Arc::new(domain.clone()),
         })
     }
+}
 
+impl TaskRuntime {
     /// Compiles a task of a validated document, with what sits beside it
     /// there (its matching and grading, where it has any).
     pub fn new(
         task: &TaskSpec,
-        domain: Arc<DomainSpec>,
-        allowed: Arc<Allowed>,
+        shared: &DomainRuntime,
         matching: Option<&TaskMatching>,
         grading: Option<&TaskGrading>,
     ) -> Self {
-        Self::from_spec(task.clone(), domain, allowed, matching, grading)
+        Self::from_spec(task.clone(), shared, matching, grading)
     }
 
     /// [`TaskRuntime::new`], taking the spec itself (no copy).
     pub fn from_spec(
         task: TaskSpec,
-        domain: Arc<DomainSpec>,
-        allowed: Arc<Allowed>,
+        shared: &DomainRuntime,
         matching: Option<&TaskMatching>,
         task_grading: Option<&TaskGrading>,
     ) -> Self {
+        let domain = shared.domain.clone();
+        let allowed = shared.allowed.clone();
         let d = &domain;
         let required: Vec<u16> = task
             .required_requested_fields
@@ -244,7 +259,7 @@ impl TaskRuntime {
             required_fields: required,
             missing_after_follow_up,
             weights: d.scoring,
-            negation: Negation::new(&grading.negation_rules()),
+            negation: shared.negation.clone(),
             grading,
             gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
             gold_note: task_grading.and_then(|g| g.gold_note.clone()),
@@ -269,24 +284,32 @@ impl TaskRuntime {
         !self.banned_in(&normalize_pattern(text)).is_empty()
     }
 
-    /// What is banned in a normalized customer-facing text (or thread):
-    /// each occurrence's owner, negated occurrences of phrases allowed when
+    /// What is banned in a normalized customer-facing text: each
+    /// occurrence's owner, negated occurrences of phrases allowed when
     /// negated left out.
     fn banned_in(&self, normalized: &str) -> Vec<Banned> {
-        let mut hits: Vec<(Banned, bool, usize, usize)> = Vec::new();
+        let mut hits = Vec::new();
         self.markers
             .banned
-            .scan_normalized(normalized, |p, start, end| {
-                let (owner, negatable) = self.markers.banned_owner[p];
-                hits.push((owner, negatable, start, end));
-            });
-        if hits.iter().any(|h| h.1) {
-            let scopes = self.negation.scopes(normalized);
-            hits.retain(|&(_, negatable, start, end)| {
-                !(negatable && Negation::negates(&scopes, start, end))
-            });
-        }
-        let mut out: Vec<Banned> = hits.into_iter().map(|h| h.0).collect();
+            .scan_normalized(normalized, |p, start, end| hits.push((p, start, end)));
+        self.banned_owners(hits, normalized)
+    }
+
+    /// The owners of banned occurrences `(pattern, start, end)` in a
+    /// normalized text, negated occurrences of phrases allowed when negated
+    /// left out.
+    fn banned_owners(&self, hits: Vec<(usize, usize, usize)>, normalized: &str) -> Vec<Banned> {
+        let owner = |p: usize| self.markers.banned_owner[p];
+        let scopes = if hits.iter().any(|h| owner(h.0).1) {
+            self.negation.scopes(normalized)
+        } else {
+            Vec::new()
+        };
+        let mut out: Vec<Banned> = hits
+            .into_iter()
+            .filter(|&(p, start, end)| !(owner(p).1 && Negation::negates(&scopes, start, end)))
+            .map(|(p, _, _)| owner(p).0)
+            .collect();
         out.dedup();
         out
     }
@@ -294,31 +317,24 @@ impl TaskRuntime {
     /// Compiles every task of a document, by id, each checking texts
     /// against the whole project.
     pub fn all(document: &Document) -> std::collections::BTreeMap<String, Arc<TaskRuntime>> {
-        let domain = Arc::new(document.domain.clone());
-        let allowed = Self::allowed(&domain);
+        let shared = DomainRuntime::new(&document.domain);
         let project = Arc::new(ProjectMarkers::of(document));
         document
             .tasks
             .keys()
             .filter_map(|id| {
-                let rt = Self::of(document, id, domain.clone(), allowed.clone())?;
+                let rt = Self::of(document, id, &shared)?;
                 Some((id.clone(), Arc::new(rt.with_project(project.clone()))))
             })
             .collect()
     }
 
     /// Compiles one task of a document (without the project table).
-    pub fn of(
-        document: &Document,
-        task_id: &str,
-        domain: Arc<DomainSpec>,
-        allowed: Arc<Allowed>,
-    ) -> Option<Self> {
+    pub fn of(document: &Document, task_id: &str, shared: &DomainRuntime) -> Option<Self> {
         let task = document.tasks.get(task_id)?;
         Some(TaskRuntime::new(
             task,
-            domain,
-            allowed,
+            shared,
             document.matching.get(task_id),
             document.grading.get(task_id),
         ))
@@ -352,8 +368,10 @@ struct Progress {
     /// The messages of `request_info` actions that had one.
     request_messages: Vec<String>,
     /// Every customer-facing text so far, normalized, one per line: the
-    /// thread in which a phrase split over two messages is found.
+    /// thread in which a phrase split over two messages is found; and its
+    /// compact form, grown message by message, for loose phrases.
     thread: String,
+    thread_compact: crate::matching::Compact,
     /// Normalized replies and notes so far (to tell a repeat).
     seen_replies: Vec<String>,
     seen_notes: Vec<String>,
@@ -634,7 +652,25 @@ fn say(rt: &TaskRuntime, p: &mut Progress, normalized: &str) {
         p.thread.push('\n');
     }
     p.thread.push_str(normalized);
-    for banned in rt.banned_in(&p.thread) {
+    let banned = &rt.markers.banned;
+    let mut hits = Vec::new();
+    if banned.has_loose() {
+        // Only a phrase the new message completes can be new: scan from one
+        // pattern's length before the old end of the thread.
+        let from = p
+            .thread_compact
+            .len()
+            .saturating_sub(banned.longest_loose());
+        p.thread_compact.push(normalized);
+        banned.scan_compact(&p.thread_compact, from, |pat, s, e| hits.push((pat, s, e)));
+    }
+    if banned.has_plain() {
+        banned.scan_plain(&p.thread, |pat, s, e| hits.push((pat, s, e)));
+    }
+    if hits.is_empty() {
+        return;
+    }
+    for banned in rt.banned_owners(hits, &p.thread) {
         match banned {
             Banned::Forbidden => p.forbidden_seen = true,
             Banned::Gate(i) => p.says_seen[i] = true,

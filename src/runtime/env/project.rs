@@ -6,8 +6,29 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::matching::{normalize_pattern, MatchMode, Matcher};
+use crate::matching::{normalize_pattern, MatchMode, Matcher, Strategy};
 use crate::spec::{Document, TaskMatching, TaskSpec};
+
+/// What the table needs of one task: its id, its required groups, and how
+/// its markers match.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskGroups<'a> {
+    pub task_id: &'a str,
+    pub reply: &'a [Vec<String>],
+    pub note: &'a [Vec<String>],
+    pub matching: Option<&'a TaskMatching>,
+}
+
+impl<'a> TaskGroups<'a> {
+    pub fn of(task: &'a TaskSpec, matching: Option<&'a TaskMatching>) -> Self {
+        TaskGroups {
+            task_id: &task.task_id,
+            reply: &task.required_reply_markers,
+            note: &task.required_note_markers,
+            matching,
+        }
+    }
+}
 
 /// One group of one task.
 #[derive(Clone, Debug)]
@@ -23,29 +44,29 @@ pub struct ProjectMarkers {
     matcher: Matcher,
     /// For each distinct pattern, the groups it belongs to.
     owners: Vec<Vec<u32>>,
+    /// For each distinct pattern, its text normalized.
+    normalized: Vec<String>,
     groups: Vec<GroupInfo>,
     tasks: BTreeMap<String, u32>,
 }
 
 impl ProjectMarkers {
-    /// The table of `tasks` (each with its matching modes, if any).
-    pub fn new<'a>(
-        tasks: impl IntoIterator<Item = (&'a TaskSpec, Option<&'a TaskMatching>)>,
-    ) -> Self {
+    /// The table of `tasks`.
+    pub fn new<'a>(tasks: impl IntoIterator<Item = TaskGroups<'a>>) -> Self {
         let empty = TaskMatching::default();
         let mut patterns: Vec<(String, MatchMode)> = Vec::new();
         let mut index: BTreeMap<(String, MatchMode), usize> = BTreeMap::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut groups = Vec::new();
         let mut ids = BTreeMap::new();
-        for (t, (spec, matching)) in tasks.into_iter().enumerate() {
-            let matching = matching.unwrap_or(&empty);
-            ids.insert(spec.task_id.clone(), t as u32);
-            let sections = spec
-                .required_reply_markers
+        for (t, task) in tasks.into_iter().enumerate() {
+            let matching = task.matching.unwrap_or(&empty);
+            ids.insert(task.task_id.to_owned(), t as u32);
+            let sections = task
+                .reply
                 .iter()
                 .map(|g| (g, true))
-                .chain(spec.required_note_markers.iter().map(|g| (g, false)));
+                .chain(task.note.iter().map(|g| (g, false)));
             for (group, is_reply) in sections {
                 let g = groups.len() as u32;
                 groups.push(GroupInfo {
@@ -70,13 +91,28 @@ impl ProjectMarkers {
                 }
             }
         }
+        // A DFA scans fastest, but its size grows with the patterns: past a
+        // few thousand (a project of hundreds of tasks), the compact NFA.
+        let strategy = if patterns.len() <= Self::DFA_MAX_PATTERNS {
+            Strategy::Dfa
+        } else {
+            Strategy::Automaton
+        };
+        let normalized = patterns.iter().map(|(t, _)| normalize_pattern(t)).collect();
         ProjectMarkers {
-            matcher: Matcher::new(patterns.iter().map(|(t, m)| (t.as_str(), *m))),
+            normalized,
+            matcher: Matcher::with_strategy(
+                patterns.iter().map(|(t, m)| (t.as_str(), *m)),
+                strategy,
+            ),
             owners,
             groups,
             tasks: ids,
         }
     }
+
+    /// Up to this many distinct patterns the table is a DFA.
+    pub const DFA_MAX_PATTERNS: usize = 2000;
 
     /// The table of a compiled document.
     pub fn of(document: &Document) -> Self {
@@ -84,17 +120,29 @@ impl ProjectMarkers {
             document
                 .tasks
                 .iter()
-                .map(|(id, t)| (t, document.matching.get(id))),
+                .map(|(id, t)| TaskGroups::of(t, document.matching.get(id))),
         )
     }
 
     /// How many required groups of tasks other than `task_id` a normalized
-    /// text meets, leaving out groups that share an alternative with
-    /// `own` (the normalized alternatives of `task_id`).
-    pub fn foreign_groups(&self, task_id: &str, own: &HashSet<String>, normalized: &str) -> usize {
+    /// text meets, leaving out groups that share an alternative with `own`
+    /// (the normalized alternatives of `task_id`); counting stops past
+    /// `limit`, which is all the off-topic rule needs to know.
+    pub fn foreign_groups(
+        &self,
+        task_id: &str,
+        own: &HashSet<String>,
+        normalized: &str,
+        limit: usize,
+    ) -> usize {
         let this = self.tasks.get(task_id).copied();
         let mut met: Vec<u32> = Vec::new();
         self.matcher.scan_normalized(normalized, |p, _, _| {
+            // A pattern of this task's own makes every group holding it
+            // shared: nothing to count.
+            if met.len() > limit || own.contains(&self.normalized[p]) {
+                return;
+            }
             for &g in &self.owners[p] {
                 let info = &self.groups[g as usize];
                 if Some(info.task) != this
@@ -102,6 +150,9 @@ impl ProjectMarkers {
                     && !info.alternatives.iter().any(|a| own.contains(a))
                 {
                     met.push(g);
+                    if met.len() > limit {
+                        return;
+                    }
                 }
             }
         });

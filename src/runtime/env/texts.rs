@@ -49,7 +49,12 @@ pub(super) fn grade(
     earlier: &[String],
 ) -> Verdict {
     let g = &rt.grading;
-    let chars = text.chars().count();
+    // A text no longer in bytes than the budget is within it in characters.
+    let chars = if text.len() <= g.text_budget as usize {
+        0
+    } else {
+        text.chars().count()
+    };
     if chars > g.text_budget as usize {
         return Verdict::Void(format!(
             "text_budget: {chars} characters, more than {}",
@@ -79,34 +84,37 @@ pub(super) fn grade(
         Owner::Note(g) => (1, *g),
     });
     groups_hit.dedup();
-    let words = word_spans(normalized);
-    let covered = words
-        .iter()
-        .filter(|w| hits.iter().any(|(_, s, e)| *s < w.1 && w.0 < *e))
-        .count();
-    let density = covered as f64 / words.len().max(1) as f64;
     let limit = match section {
         Section::Reply => g.marker_density,
         Section::Note => g.note_marker_density,
     };
-    if groups_hit.len() >= 2 && density > limit + 1e-9 {
-        return Verdict::Void(format!(
-            "marker_density: {covered} of {} words are marker words ({:.2}), more than {}",
-            words.len(),
-            density,
-            limit
-        ));
+    let words = (groups_hit.len() >= 2 && limit < 1.0).then(|| word_spans(normalized));
+    if let Some(words) = &words {
+        let covered = words
+            .iter()
+            .filter(|w| hits.iter().any(|(_, s, e)| *s < w.1 && w.0 < *e))
+            .count();
+        let density = covered as f64 / words.len().max(1) as f64;
+        if density > limit + 1e-9 {
+            return Verdict::Void(format!(
+                "marker_density: {covered} of {} words are marker words ({:.2}), more than {}",
+                words.len(),
+                density,
+                limit
+            ));
+        }
     }
     if let Some(project) = &rt.project {
-        let foreign = project.foreign_groups(&rt.spec.task_id, &rt.markers.own, normalized);
+        let limit = g.off_topic_groups as usize;
+        let foreign = project.foreign_groups(&rt.spec.task_id, &rt.markers.own, normalized, limit);
         if foreign > g.off_topic_groups as usize {
             return Verdict::Void(format!(
-                "off_topic: meets {foreign} required groups of other tasks, more than {}",
+                "off_topic: meets more than {} required groups of other tasks",
                 g.off_topic_groups
             ));
         }
     }
-    let scopes = rt.negation.scopes(normalized);
+    let scopes = rt.negation.scopes_with(normalized, words.as_deref());
     let mut met = Vec::new();
     let mut contradicted = false;
     for (owner, start, end) in hits {
