@@ -83,9 +83,24 @@ pub fn compile_with(sources: &Sources, diagnostics: Vec<Diagnostic>) -> Compilat
 /// the declaring keywords; were a declaration ever found in the second
 /// pass, the compilation starts again with every file in the first.
 pub fn compile_keeping(sources: &Sources, diagnostics: Vec<Diagnostic>, keep: Keep) -> Compilation {
-    match compile_in_passes(sources, diagnostics.clone(), keep, false) {
+    compile_checking(sources, diagnostics, keep, true)
+}
+
+/// [`compile_with`] without playing the stock exploits (E1002): for
+/// `taskc probe`, which shows them to the author of a task that fails them.
+pub fn compile_without_exploits(sources: &Sources, diagnostics: Vec<Diagnostic>) -> Compilation {
+    compile_checking(sources, diagnostics, Keep::Everything, false)
+}
+
+fn compile_checking(
+    sources: &Sources,
+    diagnostics: Vec<Diagnostic>,
+    keep: Keep,
+    exploits: bool,
+) -> Compilation {
+    match compile_in_passes(sources, diagnostics.clone(), keep, false, exploits) {
         Some(compilation) => compilation,
-        None => compile_in_passes(sources, diagnostics, keep, true)
+        None => compile_in_passes(sources, diagnostics, keep, true, exploits)
             .expect("with every file in the first pass, none can surprise the second"),
     }
 }
@@ -181,6 +196,7 @@ fn compile_in_passes(
     mut diagnostics: Vec<Diagnostic>,
     keep: Keep,
     all_first: bool,
+    exploits: bool,
 ) -> Option<Compilation> {
     let declaring: Vec<bool> = sources
         .files
@@ -198,7 +214,7 @@ fn compile_in_passes(
         declared: &declared,
         // Episodes need a sound domain and marker sets.
         verifier: match &declared.scope.domain {
-            Some(domain) if declared.scope_is_sound => Some(Verifier::new(domain)),
+            Some(domain) if declared.scope_is_sound => Some(Verifier::new(domain, exploits)),
             _ => None,
         },
         keep,
@@ -233,7 +249,7 @@ fn compile_in_passes(
         .iter_mut()
         .filter_map(|t| t.summary.take().map(|s| *s))
         .collect();
-    diagnostics.extend(verify::project(&summaries));
+    diagnostics.extend(verify::project(&summaries, exploits));
     drop(summaries);
     validate::duplicate_tasks(
         sources,
@@ -438,8 +454,8 @@ mod tests {
         ] {
             let sources = sources(paths);
             for keep in [Keep::Everything, Keep::Diagnostics] {
-                let phased = compile_in_passes(&sources, Vec::new(), keep, false).unwrap();
-                let one = compile_in_passes(&sources, Vec::new(), keep, true).unwrap();
+                let phased = compile_in_passes(&sources, Vec::new(), keep, false, true).unwrap();
+                let one = compile_in_passes(&sources, Vec::new(), keep, true, true).unwrap();
                 assert_eq!(phased.diagnostics, one.diagnostics, "{paths:?}");
                 assert_eq!(phased.task_count, one.task_count);
                 assert_eq!(phased.asts, one.asts);

@@ -76,6 +76,8 @@ codes! {
     ConflictingMode = "E0803";
     Config = "E0901";
     Unsolvable = "E1001";
+    Gameable = "E1002";
+    ExampleMisbehaves = "E1003";
 }
 
 impl fmt::Display for Code {

@@ -76,8 +76,9 @@ pub struct Grading {
     /// A customer-facing text (or note) longer than this, in characters,
     /// meets no group.
     pub text_budget: u32,
-    /// A reply that meets two groups or more and whose words are more than
-    /// this fraction marker words meets no group (a marker salad).
+    /// A reply with two markers or more (of one group or several) whose
+    /// words are more than this fraction marker words meets no group (a
+    /// marker salad).
     pub marker_density: f64,
     /// The same limit for internal notes; 1 (off) by default, since notes
     /// are terse by nature ("Duplicate charge; refund approved.").
@@ -89,6 +90,8 @@ pub struct Grading {
     /// Conditions that cap the score; the lowest cap of those that fired
     /// applies.
     pub gates: Vec<Gate>,
+    /// `taskc check` reports a task where a stock exploit scores above this.
+    pub gaming_threshold: f64,
 }
 
 impl Default for Grading {
@@ -165,7 +168,7 @@ impl Default for Grading {
                 },
                 Gate {
                     name: "over_escalated".into(),
-                    cap: 0.7,
+                    cap: 0.6,
                     when: GateCondition::OverEscalated,
                 },
                 Gate {
@@ -173,7 +176,23 @@ impl Default for Grading {
                     cap: 0.5,
                     when: GateCondition::Contradicted,
                 },
+                Gate {
+                    name: "wrong_status".into(),
+                    cap: 0.6,
+                    when: GateCondition::WrongStatus,
+                },
+                Gate {
+                    name: "over_requested".into(),
+                    cap: 0.6,
+                    when: GateCondition::OverRequested,
+                },
+                Gate {
+                    name: "queue_hopping".into(),
+                    cap: 0.6,
+                    when: GateCondition::QueueHopping,
+                },
             ],
+            gaming_threshold: 0.6,
         }
     }
 }
@@ -250,6 +269,14 @@ pub enum GateCondition {
     OverEscalated,
     /// The case never reached the gold queue.
     MissedQueue,
+    /// The case's status is set and is not the gold status.
+    WrongStatus,
+    /// More fields that are not required were requested than fields that
+    /// are, and at least two (fishing for fields).
+    OverRequested,
+    /// The case was routed to two queues or more that are not the gold
+    /// queue (trying queues until the reward moves).
+    QueueHopping,
     /// The final status is this one.
     Status { status: String },
     /// A customer-facing text says one of these phrases (matched like

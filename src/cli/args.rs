@@ -29,6 +29,8 @@ pub enum Command {
     Run(RunArgs),
     /// Play a task interactively (or through a pipe), with a short action syntax.
     Play(PlayArgs),
+    /// Play the stock exploit policies on tasks: each one's score, gates and actions.
+    Probe(ProbeArgs),
     /// Serve the environment to OpenEnv clients (WebSocket /ws) and over HTTP,
     /// with the tree validator.
     Serve(ServeArgs),
@@ -50,6 +52,25 @@ pub struct RunArgs {
     /// A file of JSON actions, one per line; `-` (the default) is standard input.
     #[arg(long, default_value = "-")]
     pub actions: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// The task to probe (default: every task).
+    pub task_id: Option<String>,
+    /// Where the .task files are.
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
+    /// `human`: a table per task; `json`: one JSON object per exploit and
+    /// task, whose `actions` replayed through `taskc run` give its score.
+    #[arg(long, value_enum, default_value_t = ProbeFormat::Human)]
+    pub format: ProbeFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProbeFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

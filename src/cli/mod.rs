@@ -9,6 +9,7 @@ mod compile;
 mod explain;
 mod lint;
 mod play;
+mod probe;
 mod run;
 mod serve;
 mod tree;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),
+        Command::Probe(args) => probe::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Tree(command) => tree::run(&command),
         Command::Schema(args) => print_json(&schema(args.kind)),
@@ -123,6 +125,16 @@ pub(crate) fn load_keeping(
     paths: &[PathBuf],
     keep: Keep,
 ) -> Result<(Sources, Compilation), Outcome> {
+    load_with(paths, |sources, read| {
+        taskc::compile::compile_keeping(sources, read, keep)
+    })
+}
+
+/// Reads the `.task` files under `paths` and compiles them with `compile`.
+fn load_with(
+    paths: &[PathBuf],
+    compile: impl FnOnce(&Sources, Vec<taskc::Diagnostic>) -> Compilation,
+) -> Result<(Sources, Compilation), Outcome> {
     let files = source::collect_paths(paths).map_err(|e| Outcome::Failed(e.to_string()))?;
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -133,7 +145,7 @@ pub(crate) fn load_keeping(
     }
     let (sources, read_diagnostics) =
         source::read_files(&files).map_err(|e| Outcome::Failed(e.to_string()))?;
-    let compilation = taskc::compile::compile_keeping(&sources, read_diagnostics, keep);
+    let compilation = compile(&sources, read_diagnostics);
     Ok((sources, compilation))
 }
 
@@ -142,7 +154,22 @@ pub(crate) fn load_keeping(
 /// when the tasks do not compile, the command ends with exit 1 after one line
 /// saying so.
 pub(crate) fn load_document(paths: &[PathBuf]) -> Result<taskc::spec::Document, Outcome> {
-    let (sources, mut compilation) = load(paths)?;
+    document_of(load(paths)?, paths)
+}
+
+/// [`load_document`] without playing the stock exploits, for `taskc probe`
+/// (which shows them to the author of a task that fails them).
+pub(crate) fn load_document_without_exploits(
+    paths: &[PathBuf],
+) -> Result<taskc::spec::Document, Outcome> {
+    let loaded = load_with(paths, taskc::compile::compile_without_exploits)?;
+    document_of(loaded, paths)
+}
+
+fn document_of(
+    (sources, mut compilation): (Sources, Compilation),
+    paths: &[PathBuf],
+) -> Result<taskc::spec::Document, Outcome> {
     report(&sources, &compilation);
     match compilation.document.take() {
         Some(document) => Ok(document),

@@ -137,6 +137,7 @@ pub enum DomainValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum GradingValue {
     Reward(Name),
+    GamingThreshold(Number),
     NegationWindow(Number),
     NegationTriggers(Vec<Text>),
     NegationPost(Vec<Text>),
@@ -205,6 +206,29 @@ pub enum TaskValue {
     OverEscalation(Vec<Name>),
     UnderEscalationDeadline(Number),
     Grading(Vec<Field<GradingValue>>),
+    Examples(Vec<Example>),
+}
+
+/// One entry of an `examples` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Example {
+    /// `reply pass "..."`, `note fail "..."`.
+    Text {
+        /// Whether it is a reply (else a note).
+        reply: bool,
+        /// Whether it must meet every group (else it must not).
+        pass: bool,
+        text: Text,
+        span: Span,
+    },
+    /// `episode "name" score LOW to HIGH """actions"""`.
+    Episode {
+        name: Text,
+        low: Number,
+        high: Number,
+        actions: Text,
+        span: Span,
+    },
 }
 
 /// The value of one ticket field.

@@ -13,12 +13,15 @@ use crate::syntax::ast::{
 };
 
 /// The conditions a gate may name bare.
-const CONDITIONS: [&str; 5] = [
+const CONDITIONS: [&str; 8] = [
     "forbidden",
     "no_reply",
     "over_escalated",
     "missed_queue",
     "contradicted",
+    "wrong_status",
+    "over_requested",
+    "queue_hopping",
 ];
 /// Largest text budget, in characters.
 const MAX_BUDGET: i64 = 1_000_000;
@@ -29,6 +32,7 @@ type Slot<'a, T> = Option<(Span, &'a T)>;
 #[derive(Default)]
 struct Slots<'a> {
     reward: Slot<'a, Name>,
+    threshold: Slot<'a, Number>,
     window: Slot<'a, Number>,
     triggers: Slot<'a, Vec<Text>>,
     post: Slot<'a, Vec<Text>>,
@@ -47,6 +51,7 @@ fn slots<'a>(cx: &mut Cx, fields: &'a [Field<GradingValue>]) -> Slots<'a> {
         let kw = &field.keyword;
         match &field.value {
             GradingValue::Reward(v) => once(cx, &mut s.reward, kw, v),
+            GradingValue::GamingThreshold(v) => once(cx, &mut s.threshold, kw, v),
             GradingValue::NegationWindow(v) => once(cx, &mut s.window, kw, v),
             GradingValue::NegationTriggers(v) => once(cx, &mut s.triggers, kw, v),
             GradingValue::NegationPost(v) => once(cx, &mut s.post, kw, v),
@@ -106,6 +111,12 @@ pub(crate) fn domain(
                 RewardMode::Dense
             };
         }
+    }
+    if let Some(t) = s
+        .threshold
+        .and_then(|(_, n)| decimal(cx, n, "`gaming_threshold`", 0.0, 1.0))
+    {
+        g.gaming_threshold = t;
     }
     if let Some(window) = s
         .window
@@ -242,6 +253,9 @@ fn condition(cx: &mut Cx, when: &GateWhen, statuses: &[String]) -> Option<GateCo
                 "no_reply" => GateCondition::NoReply,
                 "over_escalated" => GateCondition::OverEscalated,
                 "contradicted" => GateCondition::Contradicted,
+                "wrong_status" => GateCondition::WrongStatus,
+                "over_requested" => GateCondition::OverRequested,
+                "queue_hopping" => GateCondition::QueueHopping,
                 _ => GateCondition::MissedQueue,
             })
         }

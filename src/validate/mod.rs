@@ -6,6 +6,7 @@
 
 mod declarations;
 mod domain;
+mod examples;
 mod fields;
 mod floors;
 mod follow_up;
@@ -25,6 +26,7 @@ use crate::spec::{
 use crate::syntax::ast;
 
 pub(crate) use declarations::{collect, duplicate_tasks, Declarations};
+pub(crate) use examples::CheckedExample;
 pub use markers::MARKER_SET;
 pub use tree::FLOOR;
 
@@ -128,6 +130,9 @@ pub(crate) struct ValidTask {
     pub spec: TaskSpec,
     pub matching: TaskMatching,
     pub grading: TaskGrading,
+    /// The task's examples, which the verify stage plays (they are tests,
+    /// not part of the spec).
+    pub examples: Vec<CheckedExample>,
 }
 
 /// Checks one task against the scope. Returns it when the task itself has

@@ -3,12 +3,12 @@
 //! file name, gold queue and over-escalation, deadline and max steps).
 
 use super::fields::{integer, once, report_missing};
-use super::{follow_up, grading, markers, names, Scope, ValidTask};
+use super::{examples, follow_up, grading, markers, names, Scope, ValidTask};
 use crate::diagnostic::{Code, Cx};
 use crate::source::{SourceFile, Span};
 use crate::spec::{Difficulty, KnowledgeSnippet, TaskMatching, TaskSpec, TicketSpec};
 use crate::syntax::ast::{
-    ExpectValue, Field, GradingValue, Kb, MarkerRule, Name, Number, Task, TaskValue, Text,
+    Example, ExpectValue, Field, GradingValue, Kb, MarkerRule, Name, Number, Task, TaskValue, Text,
     TicketValue, Vocabulary,
 };
 
@@ -34,6 +34,7 @@ struct Slots<'a> {
     over_escalation: Slot<'a, Vec<Name>>,
     deadline: Slot<'a, Number>,
     grading: Slot<'a, Vec<Field<GradingValue>>>,
+    examples: Slot<'a, Vec<Example>>,
 }
 
 /// Checks one task. Returns its spec when the task itself has no error.
@@ -107,6 +108,11 @@ pub(crate) fn check(
         .map(|(_, fields)| grading::task(cx, fields, domain_grading, &statuses))
         .unwrap_or_default();
 
+    let examples = s
+        .examples
+        .map(|(_, list)| examples::check(cx, list))
+        .unwrap_or_default();
+
     if cx.diagnostics[errors_before..].iter().any(|d| d.is_error()) {
         return None;
     }
@@ -144,6 +150,7 @@ pub(crate) fn check(
         },
         matching,
         grading: task_grading,
+        examples,
     })
 }
 
@@ -193,6 +200,7 @@ fn slots<'a>(cx: &mut Cx, task: &'a Task) -> (Slots<'a>, Vec<&'a Kb>) {
             TaskValue::OverEscalation(v) => once(cx, &mut s.over_escalation, kw, v),
             TaskValue::UnderEscalationDeadline(v) => once(cx, &mut s.deadline, kw, v),
             TaskValue::Grading(v) => once(cx, &mut s.grading, kw, v),
+            TaskValue::Examples(v) => once(cx, &mut s.examples, kw, v),
         }
     }
     (s, kbs)

@@ -1,15 +1,19 @@
 //! Compiled task → what running it proves. Each check here runs the real
 //! runtime on a task that compiled cleanly against a sound domain: that its
-//! gold episode scores 1.0 ([`solvability`], E1001). What needs every task
-//! of the project (the off-topic rule applied to each gold episode's texts)
-//! runs once all tasks are known ([`project`]).
+//! gold episode scores 1.0 ([`solvability`], E1001), that no stock exploit
+//! games it ([`gaming`], E1002), and that its examples behave as stated
+//! ([`examples`], E1003). What needs every task of the project (the
+//! off-topic rule applied to each gold text, the exploit that sends every
+//! task's markers) runs once all tasks are known ([`project`]).
 
+mod examples;
+mod gaming;
 mod solvability;
 
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Cx, Diagnostic};
-use crate::runtime::env::{gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
+use crate::runtime::env::{exploits, gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
 use crate::source::{FileId, Span};
 use crate::spec::{DomainSpec, TaskMatching};
 use crate::validate::ValidTask;
@@ -17,6 +21,8 @@ use crate::validate::ValidTask;
 /// Runs tasks of one domain; built once per compilation.
 pub(crate) struct Verifier {
     shared: Arc<DomainRuntime>,
+    /// Whether to play the stock exploits (E1002).
+    exploits: bool,
 }
 
 /// What the project-wide check needs of one verified task: its groups and
@@ -31,14 +37,22 @@ pub(crate) struct Summary {
     /// Only where a required marker does not use the default mode.
     matching: Option<TaskMatching>,
     off_topic_groups: u32,
+    text_budget: u32,
+    marker_density: f64,
+    gaming_threshold: f64,
+    /// What the gold episode scores when its reply and note meet no group:
+    /// the most the every-task-text exploit can score where that text is
+    /// voided for this task.
+    void_score: f64,
     /// `("reply" | "note", text)`, in order.
     gold_texts: Vec<(&'static str, String)>,
 }
 
 impl Verifier {
-    pub fn new(domain: &DomainSpec) -> Self {
+    pub fn new(domain: &DomainSpec, exploits: bool) -> Self {
         Self {
             shared: DomainRuntime::new(domain),
+            exploits,
         }
     }
 
@@ -50,10 +64,16 @@ impl Verifier {
             spec,
             matching,
             grading,
+            examples,
         } = task;
         let rt = TaskRuntime::from_spec(spec, &self.shared, Some(&matching), Some(&grading));
         let rt = Arc::new(rt);
-        solvability::check(cx, at, rt.clone());
+        // A task that cannot be solved is reported as such; its exploits,
+        // built from its gold episode, would say nothing more.
+        if solvability::check(cx, at, rt.clone()) && self.exploits {
+            gaming::check(cx, at, &rt);
+        }
+        examples::check(cx, &rt, &examples);
         let gold_texts = gold::actions(&rt)
             .iter()
             .filter_map(|a| match a["action_type"].as_str() {
@@ -75,15 +95,86 @@ impl Verifier {
             note: rt.spec.required_note_markers.clone(),
             matching: (!modes.is_empty()).then_some(modes),
             off_topic_groups: rt.grading.off_topic_groups,
+            gaming_threshold: rt.grading.gaming_threshold,
+            text_budget: rt.grading.text_budget,
+            marker_density: rt.grading.marker_density,
+            void_score: void_score(&rt),
             gold_texts,
         }
     }
 }
 
-/// The project-wide check: no gold text is off-topic (meets more required
-/// groups of other tasks than its task allows). `summaries` are every
-/// verified task's.
-pub(crate) fn project(summaries: &[Summary]) -> Vec<Diagnostic> {
+/// Whether a normalized text is a marker salad for a task, as the grader
+/// would judge it (two markers or more, and more than the task's
+/// `marker_density` of its words marker words).
+fn is_salad(s: &Summary, normalized: &str) -> bool {
+    use crate::matching::MatchMode;
+    let mode = |m: &str, reply: bool| {
+        s.matching.as_ref().map_or(MatchMode::MARKER_DEFAULT, |t| {
+            if reply {
+                t.reply_mode(m)
+            } else {
+                t.note_mode(m)
+            }
+        })
+    };
+    // Every required marker of the task, as the grader scans a text.
+    let patterns: Vec<(&str, MatchMode)> = s
+        .reply
+        .iter()
+        .flatten()
+        .map(|m| (m.as_str(), mode(m, true)))
+        .chain(
+            s.note
+                .iter()
+                .flatten()
+                .map(|m| (m.as_str(), mode(m, false))),
+        )
+        .collect();
+    let matcher = crate::matching::Matcher::new(patterns);
+    let mut hits = Vec::new();
+    let mut distinct = std::collections::HashSet::new();
+    matcher.scan_normalized(normalized, |p, start, end| {
+        distinct.insert(p);
+        hits.push((start, end));
+    });
+    distinct.len() >= 2
+        && s.marker_density < 1.0
+        && crate::runtime::env::salad(
+            &crate::matching::word_spans(normalized),
+            &hits,
+            s.marker_density,
+        )
+        .is_some()
+}
+
+/// The gold episode's score with a reply and a note that meet no group
+/// (over the text budget, and saying nothing banned).
+fn void_score(rt: &Arc<TaskRuntime>) -> f64 {
+    let filler = "x ".repeat(rt.grading.text_budget as usize / 2 + 1);
+    let actions: Vec<serde_json::Value> = gold::actions(rt)
+        .into_iter()
+        .map(|mut a| {
+            match a["action_type"].as_str() {
+                Some("reply") => a["message"] = serde_json::json!(filler),
+                Some("add_note") => a["text"] = serde_json::json!(filler),
+                _ => {}
+            }
+            a
+        })
+        .collect();
+    gold::run(rt.clone(), &actions)
+        .last()
+        .map_or(0.0, |r| r.info.score)
+}
+
+/// The project-wide checks: no gold text is off-topic (meets more required
+/// groups of other tasks than its task allows), and the exploit that sends
+/// one text holding every task's markers does not game any task: where that
+/// text is off-topic or a salad for a task, it meets no group there and
+/// scores at most the task's void score; where it is neither, the task is
+/// reported. `summaries` are every verified task's.
+pub(crate) fn project(summaries: &[Summary], exploits: bool) -> Vec<Diagnostic> {
     if summaries.len() < 2 {
         return Vec::new();
     }
@@ -93,6 +184,9 @@ pub(crate) fn project(summaries: &[Summary]) -> Vec<Diagnostic> {
         note: &s.note,
         matching: s.matching.as_ref(),
     }));
+    let every =
+        exploits::every_task_text(summaries.iter().flat_map(|s| s.reply.iter().chain(&s.note)));
+    let every_normalized = crate::matching::normalize_pattern(&every);
     let mut out = Vec::new();
     for s in summaries {
         let own = s
@@ -102,6 +196,29 @@ pub(crate) fn project(summaries: &[Summary]) -> Vec<Diagnostic> {
             .flatten()
             .map(|m| crate::matching::normalize_pattern(m))
             .collect();
+        let limit = s.off_topic_groups as usize;
+        let voided = every.chars().count() > s.text_budget as usize
+            || is_salad(s, &every_normalized)
+            || table.foreign_groups(&s.task_id, &own, &every_normalized, limit) > limit;
+        let bound = if voided { s.void_score } else { 1.0 };
+        if exploits && bound > s.gaming_threshold + 1e-9 {
+            out.push(
+                Diagnostic::error(
+                    Code::Gameable,
+                    s.file,
+                    s.at,
+                    format!(
+                        "task `{}` can be gamed: the `every_task_text` exploit can score up to {}, \
+                         above the gaming threshold {}",
+                        s.task_id,
+                        gaming::round(bound),
+                        gaming::round(s.gaming_threshold)
+                    ),
+                )
+                .with_label("one text with every task's markers")
+                .with_help(gaming::remedy("every_task_text")),
+            );
+        }
         for (section, text) in &s.gold_texts {
             let normalized = crate::matching::normalize_pattern(text);
             let limit = s.off_topic_groups as usize;

@@ -8,12 +8,15 @@ use crate::diagnostic::{Code, Cx};
 use crate::runtime::env::{gold, TaskRuntime};
 use crate::source::Span;
 
-pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
+/// Proves the task solvable; true when it is (else reports why not).
+pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
     let results = gold::run(rt.clone(), &gold::actions(&rt));
-    let Some(last) = results.last() else { return };
+    let Some(last) = results.last() else {
+        return false;
+    };
     let score = last.info.score;
     if score >= 1.0 - 1e-9 {
-        return;
+        return true;
     }
     let t = &rt.spec;
     let needed = gold::steps_needed(&rt);
@@ -98,6 +101,7 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) {
         ))
         .with_help(help),
     );
+    false
 }
 
 fn round(x: f64) -> String {

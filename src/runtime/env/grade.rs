@@ -28,6 +28,16 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
             GateCondition::Forbidden => p.forbidden_seen,
             GateCondition::NoReply => p.replies_counted == 0,
             GateCondition::Contradicted => p.contradicted,
+            GateCondition::WrongStatus => p.status.is_some_and(|s| s != rt.gold[3]),
+            GateCondition::QueueHopping => p.wrong_queues.len() >= 2,
+            GateCondition::OverRequested => {
+                let extra = p
+                    .requested
+                    .iter()
+                    .filter(|f| !rt.required_fields.contains(f))
+                    .count();
+                extra >= 2 && extra > rt.required_fields.len()
+            }
             GateCondition::OverEscalated => p.over_escalated,
             GateCondition::MissedQueue => p.routed_to_gold_at.is_none(),
             GateCondition::Status { status } => p

@@ -7,6 +7,7 @@
 //! episode's rewards sum to its final score.
 
 pub mod action;
+pub mod exploits;
 pub mod gold;
 mod grade;
 pub mod observation;
@@ -30,6 +31,7 @@ pub use observation::{
     Allowed, Breakdown, FiredGate, Info, Observation, State, StepResult, TaskView, Workspace,
 };
 pub use project::{ProjectMarkers, TaskGroups};
+pub(crate) use texts::salad;
 pub use texts::Voided;
 
 /// Why a step was refused (as opposed to an invalid action, which is data).
@@ -357,6 +359,8 @@ struct Progress {
     routed_to_gold_at: Option<u32>,
     /// The first queue the case was routed to.
     first_queue: Option<u16>,
+    /// The distinct queues other than the gold one the case was routed to.
+    wrong_queues: Vec<u16>,
     over_escalated: bool,
     reply_groups_met: Vec<bool>,
     forbidden_seen: bool,
@@ -483,6 +487,9 @@ impl Episode {
                 if let Some(q) = queue {
                     p.queue = Some(q);
                     p.first_queue.get_or_insert(q);
+                    if q != rt.gold[0] && !p.wrong_queues.contains(&q) {
+                        p.wrong_queues.push(q);
+                    }
                     if rt.over_escalation.contains(&q) {
                         p.over_escalated = true;
                     }

@@ -65,10 +65,14 @@ pub(super) fn grade(
         return Verdict::Void("repeat: the same text was sent before".into());
     }
     let mut hits: Vec<(Owner, usize, usize)> = Vec::new();
+    let mut patterns_hit: Vec<usize> = Vec::new();
     rt.markers
         .required
         .scan_normalized(normalized, |p, start, end| {
-            hits.push((rt.markers.owner[p], start, end))
+            hits.push((rt.markers.owner[p], start, end));
+            if !patterns_hit.contains(&p) {
+                patterns_hit.push(p);
+            }
         });
     if hits.is_empty() {
         return Verdict::Meets {
@@ -76,32 +80,18 @@ pub(super) fn grade(
             contradicted: false,
         };
     }
-    // A salad crams several groups together with little else; one marker
-    // in a short sentence ("Sorry, we can't provide a bypass.") is not one.
-    let mut groups_hit: Vec<Owner> = hits.iter().map(|h| h.0).collect();
-    groups_hit.sort_by_key(|o| match o {
-        Owner::Reply(g) => (0, *g),
-        Owner::Note(g) => (1, *g),
-    });
-    groups_hit.dedup();
+    // A salad crams markers together with little else: several groups, or
+    // several alternatives of one. One marker in a short sentence ("Sorry,
+    // we can't provide a bypass.") is not one.
     let limit = match section {
         Section::Reply => g.marker_density,
         Section::Note => g.note_marker_density,
     };
-    let words = (groups_hit.len() >= 2 && limit < 1.0).then(|| word_spans(normalized));
+    let words = (patterns_hit.len() >= 2 && limit < 1.0).then(|| word_spans(normalized));
     if let Some(words) = &words {
-        let covered = words
-            .iter()
-            .filter(|w| hits.iter().any(|(_, s, e)| *s < w.1 && w.0 < *e))
-            .count();
-        let density = covered as f64 / words.len().max(1) as f64;
-        if density > limit + 1e-9 {
-            return Verdict::Void(format!(
-                "marker_density: {covered} of {} words are marker words ({:.2}), more than {}",
-                words.len(),
-                density,
-                limit
-            ));
+        let spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.1, h.2)).collect();
+        if let Some(reason) = salad(words, &spans, limit) {
+            return Verdict::Void(reason);
         }
     }
     if let Some(project) = &rt.project {
@@ -131,5 +121,72 @@ pub(super) fn grade(
     Verdict::Meets {
         groups: met,
         contradicted,
+    }
+}
+
+/// Why a text whose `words` are covered by marker occurrences `hits` (two
+/// markers or more) is a salad, if it is: more than `limit` of its words
+/// are marker words.
+pub(crate) fn salad(
+    words: &[(usize, usize)],
+    hits: &[(usize, usize)],
+    limit: f64,
+) -> Option<String> {
+    let covered = words
+        .iter()
+        .filter(|w| hits.iter().any(|(s, e)| *s < w.1 && w.0 < *e))
+        .count();
+    let density = covered as f64 / words.len().max(1) as f64;
+    (density > limit + 1e-9).then(|| {
+        format!(
+            "marker_density: {covered} of {} words are marker words ({density:.2}), more than {limit}",
+            words.len()
+        )
+    })
+}
+
+/// How the grader reads one text sent alone (for authors' examples).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    /// Per group of the text's section: whether the text meets it.
+    pub met: Vec<bool>,
+    /// Why the text meets no group, if it is voided.
+    pub voided: Option<String>,
+    /// Whether it negates a required marker of its section.
+    pub contradicted: bool,
+}
+
+impl TaskRuntime {
+    /// Reads a reply (or a note) as the grader would if it were the first
+    /// text of an episode.
+    pub fn read(&self, reply: bool, text: &str) -> Reading {
+        let section = if reply { Section::Reply } else { Section::Note };
+        let groups = if reply {
+            self.markers.reply_groups
+        } else {
+            self.markers.note_groups
+        };
+        let normalized = crate::matching::normalize_pattern(text);
+        match grade(self, section, text, &normalized, &[]) {
+            Verdict::Void(reason) => Reading {
+                met: vec![false; groups],
+                voided: Some(reason),
+                contradicted: false,
+            },
+            Verdict::Meets {
+                groups: hit,
+                contradicted,
+            } => {
+                let mut met = vec![false; groups];
+                for g in hit {
+                    met[g] = true;
+                }
+                Reading {
+                    met,
+                    voided: None,
+                    contradicted,
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,9 @@ fn grading_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<GradingValue> {
         Rule::reward => field(pair, "reward", |mut r| {
             GradingValue::Reward(name(next(&mut r)))
         }),
+        Rule::gaming_threshold => field(pair, "gaming_threshold", |mut r| {
+            GradingValue::GamingThreshold(number(next(&mut r)))
+        }),
         Rule::negation_window => field(pair, "negation_window", |mut r| {
             GradingValue::NegationWindow(number(next(&mut r)))
         }),

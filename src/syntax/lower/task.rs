@@ -4,7 +4,8 @@ use pest::iterators::{Pair, Pairs};
 
 use super::{field, name, names, number, span, text, Cx};
 use crate::syntax::ast::{
-    ExpectValue, Field, FollowUp, FollowUpValue, Kb, MarkerRule, Task, TaskValue, TicketValue,
+    Example, ExpectValue, Field, FollowUp, FollowUpValue, Kb, MarkerRule, Task, TaskValue,
+    TicketValue,
 };
 use crate::syntax::Rule;
 
@@ -71,10 +72,47 @@ fn task_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<TaskValue> {
         Rule::under_escalation_deadline => field(pair, "under_escalation_deadline", |mut r| {
             TaskValue::UnderEscalationDeadline(number(next(&mut r)))
         }),
+        Rule::examples => field(pair, "examples", |rest| {
+            TaskValue::Examples(rest.map(|e| example(e, cx)).collect())
+        }),
         Rule::task_grading => field(pair, "grading", |rest| {
             TaskValue::Grading(super::grading::fields(rest, cx))
         }),
         other => unreachable!("a task holds task fields, not {other:?}"),
+    }
+}
+
+fn example(pair: Pair<'_, Rule>, cx: &mut Cx) -> Example {
+    let whole = span(&pair);
+    let rule = pair.as_rule();
+    let mut parts = pair.into_inner();
+    match rule {
+        Rule::text_example => {
+            let reply = next(&mut parts).as_rule() == Rule::k_reply;
+            let pass = next(&mut parts).as_rule() == Rule::k_pass;
+            Example::Text {
+                reply,
+                pass,
+                text: text(next(&mut parts), cx),
+                span: whole,
+            }
+        }
+        Rule::episode_example => {
+            parts.next(); // `episode`
+            let name = text(next(&mut parts), cx);
+            parts.next(); // `score`
+            let low = number(next(&mut parts));
+            parts.next(); // `to`
+            let high = number(next(&mut parts));
+            Example::Episode {
+                name,
+                low,
+                high,
+                actions: text(next(&mut parts), cx),
+                span: whole,
+            }
+        }
+        other => unreachable!("an example is a text or an episode, not {other:?}"),
     }
 }
 
