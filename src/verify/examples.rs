@@ -54,14 +54,11 @@ pub(crate) fn check(cx: &mut Cx, rt: &Arc<TaskRuntime>, examples: &[CheckedExamp
                 actions,
                 span,
             } => {
-                let results = gold::run(rt.clone(), actions);
-                let last = results.last().expect("reset gives a result");
-                let score = last.info.score;
+                let (info, _) = gold::outcome(rt.clone(), actions);
+                let score = info.score;
                 if score < low - 1e-9 || score > high + 1e-9 {
-                    let gates: Vec<&str> =
-                        last.info.gates.iter().map(|g| g.name.as_str()).collect();
-                    let short: Vec<String> = last
-                        .info
+                    let gates: Vec<&str> = info.gates.iter().map(|g| g.name.as_str()).collect();
+                    let short: Vec<String> = info
                         .breakdown
                         .components()
                         .iter()

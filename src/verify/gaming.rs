@@ -11,12 +11,17 @@ use crate::runtime::env::TaskRuntime;
 use crate::source::{FileId, Span};
 
 /// Plays the exploits of one task (all but the one that needs every task
-/// of the project) and reports the task if one games it.
-pub(crate) fn check(cx: &mut Cx, at: Span, rt: &Arc<TaskRuntime>) {
+/// of the project) and reports the task if one games it. Returns the
+/// no-reply exploit's score.
+pub(crate) fn check(cx: &mut Cx, at: Span, rt: &Arc<TaskRuntime>) -> f64 {
     let outcomes = exploits::probe(rt, None);
     if let Some(d) = report(cx.file, at, rt, &outcomes) {
         cx.push(d);
     }
+    outcomes
+        .iter()
+        .find(|o| o.kind == "no_reply")
+        .map_or(1.0, |o| o.score)
 }
 
 /// The diagnostic for the exploits above the threshold, if any.

@@ -40,9 +40,10 @@ pub(crate) struct Summary {
     text_budget: u32,
     marker_density: f64,
     gaming_threshold: f64,
-    /// What the gold episode scores when its reply and note meet no group:
-    /// the most the every-task-text exploit can score where that text is
-    /// voided for this task.
+    /// What the no-reply exploit scores: at least what the every-task-text
+    /// exploit can score where that text is voided for this task (a voided
+    /// reply counts as no reply, and a voided note earns less than the gold
+    /// one).
     void_score: f64,
     /// `("reply" | "note", text)`, in order.
     gold_texts: Vec<(&'static str, String)>,
@@ -70,8 +71,11 @@ impl Verifier {
         let rt = Arc::new(rt);
         // A task that cannot be solved is reported as such; its exploits,
         // built from its gold episode, would say nothing more.
+        // The no-reply exploit's score bounds what any episode with a
+        // voided reply earns (for the project-wide every-task-text check).
+        let mut void_score = 0.0;
         if solvability::check(cx, at, rt.clone()) && self.exploits {
-            gaming::check(cx, at, &rt);
+            void_score = gaming::check(cx, at, &rt);
         }
         examples::check(cx, &rt, &examples);
         let gold_texts = gold::actions(&rt)
@@ -98,7 +102,7 @@ impl Verifier {
             gaming_threshold: rt.grading.gaming_threshold,
             text_budget: rt.grading.text_budget,
             marker_density: rt.grading.marker_density,
-            void_score: void_score(&rt),
+            void_score,
             gold_texts,
         }
     }
@@ -146,26 +150,6 @@ fn is_salad(s: &Summary, normalized: &str) -> bool {
             s.marker_density,
         )
         .is_some()
-}
-
-/// The gold episode's score with a reply and a note that meet no group
-/// (over the text budget, and saying nothing banned).
-fn void_score(rt: &Arc<TaskRuntime>) -> f64 {
-    let filler = "x ".repeat(rt.grading.text_budget as usize / 2 + 1);
-    let actions: Vec<serde_json::Value> = gold::actions(rt)
-        .into_iter()
-        .map(|mut a| {
-            match a["action_type"].as_str() {
-                Some("reply") => a["message"] = serde_json::json!(filler),
-                Some("add_note") => a["text"] = serde_json::json!(filler),
-                _ => {}
-            }
-            a
-        })
-        .collect();
-    gold::run(rt.clone(), &actions)
-        .last()
-        .map_or(0.0, |r| r.info.score)
 }
 
 /// The project-wide checks: no gold text is off-topic (meets more required

@@ -10,18 +10,14 @@ use crate::source::Span;
 
 /// Proves the task solvable; true when it is (else reports why not).
 pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
-    let results = gold::run(rt.clone(), &gold::actions(&rt));
-    let Some(last) = results.last() else {
-        return false;
-    };
-    let score = last.info.score;
+    let (info, _) = gold::outcome(rt.clone(), &gold::actions(&rt));
+    let score = info.score;
     if score >= 1.0 - 1e-9 {
         return true;
     }
     let t = &rt.spec;
     let needed = gold::steps_needed(&rt);
-    let short: Vec<String> = last
-        .info
+    let short: Vec<String> = info
         .breakdown
         .components()
         .iter()
@@ -41,13 +37,13 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
             t.sla_step_cost, t.ticket.sla_minutes_remaining
         ));
     }
-    for v in &last.info.voided {
+    for v in &info.voided {
         reasons.push(format!(
             "its gold {} meets no group ({})",
             v.section, v.reason
         ));
     }
-    for g in &last.info.gates {
+    for g in &info.gates {
         reasons.push(format!(
             "the gate `{}` caps its gold episode at {}",
             g.name,
@@ -65,18 +61,18 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
         format!("raise `max_steps` to at least {needed}, or ask for less")
     } else if t.sla_step_cost > t.ticket.sla_minutes_remaining {
         "lower `sla_step_cost` or raise the ticket's `sla_minutes`".to_owned()
-    } else if let Some(v) = last.info.voided.iter().find(|v| !declared(&v.section)) {
+    } else if let Some(v) = info.voided.iter().find(|v| !declared(&v.section)) {
         format!(
             "the grader takes markers alone for a marker salad: write the {} a competent agent \
              would send in `expect`, e.g. `{} \"...\"`, meeting one alternative of every group",
             v.section, v.section
         )
-    } else if let Some(v) = last.info.voided.first() {
+    } else if let Some(v) = info.voided.first() {
         format!(
             "rewrite the `{}` in `expect` as a competent agent would write it ({})",
             v.section, v.reason
         )
-    } else if let Some(g) = last.info.gates.first() {
+    } else if let Some(g) = info.gates.first() {
         format!(
             "the gold episode must not fire gate `{}`: change the gold texts or the gate",
             g.name

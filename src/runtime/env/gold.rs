@@ -92,6 +92,21 @@ pub fn do_nothing() -> Vec<Value> {
     vec![json!({"action_type": "submit"})]
 }
 
+/// Runs actions from reset until the episode ends or they run out, without
+/// building observations; returns the grader's final view and the sum of
+/// the rewards.
+pub fn outcome(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> (super::Info, f64) {
+    let (mut episode, _) = Episode::reset(rt, None, None);
+    let mut rewards = 0.0;
+    for action in actions {
+        match episode.step_quietly(action) {
+            Ok(reward) => rewards += reward,
+            Err(_) => break,
+        }
+    }
+    (episode.info(), rewards)
+}
+
 /// Runs actions from reset until the episode ends or they run out; returns
 /// every step's result (the reset first).
 pub fn run(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> Vec<StepResult> {

@@ -148,6 +148,13 @@ pub struct TaskRuntime {
     /// The texts a competent agent sends, where the task declares them.
     pub gold_reply: Option<String>,
     pub gold_note: Option<String>,
+    /// The gold reply and note normalized, once needed.
+    gold_normalized: (std::sync::OnceLock<String>, std::sync::OnceLock<String>),
+    /// The verdicts of the gold reply and note as first texts, once known.
+    gold_verdicts: (
+        std::sync::OnceLock<texts::Verdict>,
+        std::sync::OnceLock<texts::Verdict>,
+    ),
     negation: Arc<Negation>,
     /// Every task's groups, for the off-topic rule (absent: not checked).
     project: Option<Arc<ProjectMarkers>>,
@@ -265,11 +272,26 @@ impl TaskRuntime {
             grading,
             gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
             gold_note: task_grading.and_then(|g| g.gold_note.clone()),
+            gold_verdicts: Default::default(),
+            gold_normalized: Default::default(),
             project: None,
             markers,
             view,
             spec: task,
             domain,
+        }
+    }
+
+    /// A reply or note normalized (the gold ones once per task).
+    fn normalized(&self, section: Section, text: &str) -> String {
+        let (gold, cell) = match section {
+            Section::Reply => (self.gold_reply.as_deref(), &self.gold_normalized.0),
+            Section::Note => (self.gold_note.as_deref(), &self.gold_normalized.1),
+        };
+        if gold == Some(text) {
+            cell.get_or_init(|| normalize_pattern(text)).clone()
+        } else {
+            normalize_pattern(text)
         }
     }
 
@@ -471,12 +493,39 @@ impl Episode {
     }
 
     fn apply(&mut self, action: Result<Checked, ActionError>) -> StepResult {
+        let valid = action.is_ok();
+        let reward = self.advance(action);
+        self.result(reward, valid)
+    }
+
+    /// One step from a JSON action, returning only its reward: for playing
+    /// episodes whose observations nobody reads (the compiler's proofs).
+    pub fn step_quietly(&mut self, action: &Value) -> Result<f64, EnvError> {
+        if self.p.done {
+            return Err(EnvError::EpisodeEnded { steps: self.p.step });
+        }
+        let checked = action::parse(action, &self.rt.domain);
+        Ok(self.advance(checked))
+    }
+
+    /// The grader's view as the episode stands.
+    pub fn info(&self) -> Info {
+        Info {
+            score: self.p.score,
+            breakdown: self.p.breakdown,
+            gates: self.p.gates.clone(),
+            voided: self.p.voided.clone(),
+            valid: self.p.last_error.is_none(),
+        }
+    }
+
+    /// Applies one action and grades; returns the step's reward.
+    fn advance(&mut self, action: Result<Checked, ActionError>) -> f64 {
         let rt = self.rt.clone();
         let p = &mut self.p;
         p.step += 1;
         let step = p.step;
         p.last_error = None;
-        let valid = action.is_ok();
         match action {
             Err(e) => p.last_error = Some(e),
             Ok(Checked::Classify {
@@ -527,7 +576,7 @@ impl Episode {
                 }
             }
             Ok(Checked::Reply(message)) => {
-                let normalized = normalize_pattern(&message);
+                let normalized = rt.normalized(Section::Reply, &message);
                 say(&rt, p, &normalized);
                 let verdict =
                     texts::grade(&rt, Section::Reply, &message, &normalized, &p.seen_replies);
@@ -536,7 +585,7 @@ impl Episode {
                 p.replies.push(message);
             }
             Ok(Checked::AddNote(text)) => {
-                let normalized = normalize_pattern(&text);
+                let normalized = rt.normalized(Section::Note, &text);
                 let verdict = texts::grade(&rt, Section::Note, &text, &normalized, &p.seen_notes);
                 credit(p, step, Section::Note, verdict);
                 p.seen_notes.push(normalized);
@@ -557,12 +606,11 @@ impl Episode {
         p.breakdown = grade::breakdown(&rt, p);
         p.gates = grade::gates(&rt, p);
         p.score = grade::score(&rt.weights, &p.breakdown, &p.gates);
-        let reward = match rt.grading.reward {
+        match rt.grading.reward {
             RewardMode::Dense => p.score - before,
             RewardMode::Final if p.done => p.score,
             RewardMode::Final => 0.0,
-        };
-        self.result(reward, valid)
+        }
     }
 
     fn result(&self, reward: f64, valid: bool) -> StepResult {

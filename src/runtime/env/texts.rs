@@ -30,6 +30,7 @@ pub struct Voided {
 }
 
 /// The groups of its section a text meets, or why it meets none.
+#[derive(Clone, Debug)]
 pub(super) enum Verdict {
     Meets {
         groups: Vec<usize>,
@@ -42,6 +43,30 @@ pub(super) enum Verdict {
 /// Grades one text; `earlier` are the normalized texts of its section sent
 /// before it.
 pub(super) fn grade(
+    rt: &TaskRuntime,
+    section: Section,
+    text: &str,
+    normalized: &str,
+    earlier: &[String],
+) -> Verdict {
+    // The task's gold texts are graded again and again (by the compiler's
+    // proofs above all): as the first text of their section, their verdict
+    // never changes, so it is computed once.
+    if earlier.is_empty() {
+        let (gold, cell) = match section {
+            Section::Reply => (rt.gold_reply.as_deref(), &rt.gold_verdicts.0),
+            Section::Note => (rt.gold_note.as_deref(), &rt.gold_verdicts.1),
+        };
+        if gold == Some(text) {
+            return cell
+                .get_or_init(|| grade_afresh(rt, section, text, normalized, earlier))
+                .clone();
+        }
+    }
+    grade_afresh(rt, section, text, normalized, earlier)
+}
+
+fn grade_afresh(
     rt: &TaskRuntime,
     section: Section,
     text: &str,
