@@ -79,3 +79,17 @@ fn probe_of_an_unknown_task_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `billing_refund_easy`"));
 }
+
+/// The README shows `taskc probe billing_refund_easy` as it prints.
+#[test]
+fn the_readme_shows_the_probe_as_it_is() {
+    let out = taskc(&["probe", "billing_refund_easy"], b"");
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let start = readme
+        .find("$ taskc probe billing_refund_easy\n")
+        .expect("the README shows a probe")
+        + "$ taskc probe billing_refund_easy\n".len();
+    let end = start + readme[start..].find("```").expect("the block ends");
+    assert_eq!(readme[start..end].trim_end(), printed.trim_end());
+}
