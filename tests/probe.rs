@@ -34,8 +34,16 @@ fn every_shipped_task_resists_every_exploit_and_each_replays() {
             .lines()
             .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
             .collect();
-        let kinds: BTreeSet<&str> = lines.iter().filter_map(|l| l["kind"].as_str()).collect();
-        assert!(kinds.len() >= 10, "{task}: only {kinds:?}");
+        let kinds: Vec<&str> = lines.iter().filter_map(|l| l["kind"].as_str()).collect();
+        let distinct: BTreeSet<&str> = kinds.iter().copied().collect();
+        assert!(distinct.len() >= 10, "{task}: only {kinds:?}");
+        // In the documented order, each once.
+        let order: Vec<&str> = taskc::runtime::env::exploits::KINDS
+            .iter()
+            .copied()
+            .filter(|k| distinct.contains(k))
+            .collect();
+        assert_eq!(kinds, order, "{task}");
         for line in &lines {
             for key in ["task", "kind", "score", "breakdown", "gates", "actions"] {
                 assert!(line.get(key).is_some(), "{task}: no `{key}` in {line}");
