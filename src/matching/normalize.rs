@@ -7,8 +7,10 @@
 //!   ASCII letter they imitate (UTS #39 confusable skeletons, applied only to
 //!   non-ASCII characters whose skeleton is ASCII, so `m` and `rn` stay apart);
 //! - every quote and apostrophe style to `'`, every dash to `-`;
-//! - invisible characters (zero-width spaces and joiners, soft hyphens, word
-//!   joiners, BOM) removed;
+//! - invisible characters removed: every control (`Cc`, but the ASCII
+//!   whitespace) and format character (`Cf`: zero-width spaces and joiners,
+//!   soft hyphens, bidi controls, tag characters), and the other
+//!   default-ignorable code points;
 //! - any run of whitespace (no-break spaces, tabs, line breaks) as one space.
 
 use unicode_normalization::char::decompose_compatible;
@@ -64,8 +66,11 @@ fn fold_ascii_text(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
     let mut pending_space = false;
     for &b in text.as_bytes() {
-        if b.is_ascii_whitespace() {
+        if b.is_ascii_whitespace() || b == 0x0B {
             pending_space = !out.is_empty();
+            continue;
+        }
+        if b.is_ascii_control() {
             continue;
         }
         if pending_space {
@@ -89,10 +94,11 @@ fn fold(text: &str, mut emit: impl FnMut(char, usize, usize)) {
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
         if c.is_ascii() {
-            // The fast path: ASCII needs only case and whitespace folding.
-            if c.is_ascii_whitespace() {
+            // The fast path: ASCII needs only case and whitespace folding,
+            // and its invisible controls dropped.
+            if c.is_ascii_whitespace() || c == '\u{0B}' {
                 pending_space = any;
-            } else {
+            } else if !is_invisible(c) {
                 if pending_space {
                     emit(' ', start, start);
                     pending_space = false;
@@ -158,21 +164,30 @@ fn look_alike(c: char) -> Option<char> {
     Some(first.to_ascii_lowercase())
 }
 
-/// Characters that render as nothing and are used to split words unseen.
+/// Characters that render as nothing and are used to split words unseen:
+/// every control (`Cc`, but for the ASCII whitespace that visibly separates
+/// words) and format character (`Cf`: zero-width spaces and joiners, soft
+/// hyphen, bidi controls, tag characters, musical format controls...), and
+/// the other default-ignorable code points of Unicode's
+/// DerivedCoreProperties.txt (fillers, variation selectors, reserved ones).
 fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    if c.is_ascii() {
+        return c.is_ascii_control() && !c.is_ascii_whitespace() && c != '\u{0B}';
+    }
     matches!(
+        c.general_category(),
+        GeneralCategory::Control | GeneralCategory::Format
+    ) || matches!(
         c,
-        '\u{00AD}'              // soft hyphen
-        | '\u{034F}'            // combining grapheme joiner
-        | '\u{061C}'            // Arabic letter mark
+        '\u{034F}'            // combining grapheme joiner
         | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
-        | '\u{180B}'..='\u{180E}' // Mongolian variation selectors, vowel separator
-        | '\u{200B}'..='\u{200F}' // zero-width space, joiners, direction marks
-        | '\u{202A}'..='\u{202E}' // bidi embedding controls
-        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
-        | '\u{2066}'..='\u{206F}' // bidi isolates, deprecated format characters
+        | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors, vowel separator
+        | '\u{2065}'            // reserved
         | '\u{FE00}'..='\u{FE0F}' // variation selectors
-        | '\u{FEFF}'            // zero-width no-break space (BOM)
+        | '\u{FFF0}'..='\u{FFF8}' // reserved
+        | '\u{E0000}'..='\u{E0FFF}' // tags, variation selectors supplement, reserved
     )
 }
 
