@@ -3,15 +3,23 @@
 /// The candidate closest to `word`, if one is close enough to be a likely
 /// typo: an edit distance of at most a third of the word's length (at least
 /// one edit), or the same word in another case or with `-` for `_`.
+///
+/// The cost is bounded whatever the word: a word longer than
+/// [`MAX_WORD_BYTES`] gets no suggestion, and a candidate whose length alone
+/// puts it out of reach is skipped before any distance is computed.
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    if word.len() > MAX_WORD_BYTES {
+        return None;
+    }
     let folded = fold(word);
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
-        if candidate == word {
+        if candidate == word || candidate.chars().count().abs_diff(length) > limit {
             continue;
         }
         let distance = if fold(candidate) == folded {
@@ -25,6 +33,9 @@ where
     }
     best.map(|(_, c)| c)
 }
+
+/// Words longer than this (bytes) are not names anyone misspelt.
+pub const MAX_WORD_BYTES: usize = 256;
 
 fn fold(word: &str) -> String {
     word.to_lowercase().replace('-', "_")
@@ -52,5 +63,8 @@ mod tests {
             closest("prioritty", ["priority", "title"]),
             Some("priority")
         );
+        // A huge value costs nothing and suggests nothing.
+        assert_eq!(closest(&"billing_ops".repeat(100_000), queues), None);
+        assert_eq!(closest(&format!("{}x", "b".repeat(40)), queues), None);
     }
 }

@@ -17,3 +17,16 @@ pub fn json_kind(value: &serde_json::Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+/// A client's value as quoted back in a message: whole if short, else its
+/// first [`EXCERPT_CHARS`] characters and its size, so an error about a huge
+/// value stays small.
+pub fn excerpt(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(EXCERPT_CHARS) {
+        None => value.into(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &value[..cut], value.len()).into(),
+    }
+}
+
+/// How many characters of a client's value a message quotes.
+pub const EXCERPT_CHARS: usize = 60;

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::runtime::json_kind;
+use crate::runtime::{excerpt, json_kind};
 
 use crate::spec::DomainSpec;
 use crate::suggest;
@@ -101,6 +101,26 @@ pub enum Checked {
         resolution: Option<u16>,
     },
     Submit,
+}
+
+impl Checked {
+    /// The text the action carries, if any (a reply, a note, a request
+    /// message).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Checked::Reply(t) | Checked::AddNote(t) => Some(t),
+            Checked::RequestInfo { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The field that carries [`Checked::text`].
+    pub fn text_field(&self) -> &'static str {
+        match self {
+            Checked::AddNote(_) => "text",
+            _ => "message",
+        }
+    }
 }
 
 /// Parses and checks one JSON action.
@@ -200,7 +220,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
             Ok(Checked::Submit)
         }
         other => {
-            let mut e = ActionError::new(format!("unknown action_type `{other}`"));
+            let mut e = ActionError::new(format!("unknown action_type `{}`", excerpt(other)));
             e.field = Some("action_type".into());
             e.allowed = Some(ACTION_TYPES.iter().map(|s| s.to_string()).collect());
             e.suggestion = suggest::closest(other, ACTION_TYPES).map(str::to_owned);
@@ -232,10 +252,11 @@ impl Fields<'_> {
                         .join(", ")
                 };
                 let mut e = ActionError::new(format!(
-                    "`{}` does not take `{key}`; it takes {takes}",
-                    self.action_type
+                    "`{}` does not take `{}`; it takes {takes}",
+                    self.action_type,
+                    excerpt(key)
                 ));
-                e.field = Some(key.clone());
+                e.field = Some(excerpt(key).into_owned());
                 e.suggestion = suggest::closest(key, allowed.iter().copied()).map(str::to_owned);
                 return Err(e);
             }
@@ -298,7 +319,8 @@ fn lookup(field: &str, value: &str, allowed: &[String]) -> Result<u16, ActionErr
     }
     let suggestion = suggest::closest(value, allowed.iter().map(String::as_str)).map(str::to_owned);
     let mut message = format!(
-        "`{value}` is not an allowed `{field}` value; allowed: {}",
+        "`{}` is not an allowed `{field}` value; allowed: {}",
+        excerpt(value),
         allowed.join(", ")
     );
     if let Some(s) = &suggestion {

@@ -407,10 +407,50 @@ struct Progress {
     /// Whether a reply negated a required reply marker.
     contradicted: bool,
     messages: Vec<String>,
+    /// Bytes of the texts the episode has kept (replies, notes, request
+    /// messages), against [`MAX_EPISODE_TEXT_BYTES`].
+    text_bytes: usize,
     last_error: Option<ActionError>,
     score: f64,
     breakdown: Breakdown,
     gates: Vec<FiredGate>,
+}
+
+/// The longest text (reply, note or request message) an action may carry,
+/// in bytes: a real support reply is a few hundred.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+/// The most text one episode keeps, in bytes, all its replies, notes and
+/// request messages together: what a session holds in memory and what an
+/// observation echoes back stays bounded whatever the client sends.
+pub const MAX_EPISODE_TEXT_BYTES: usize = 64 * 1024;
+
+/// An action whose text is over [`MAX_TEXT_BYTES`], or would take the
+/// episode's texts over [`MAX_EPISODE_TEXT_BYTES`], is invalid.
+fn within_text_budget(action: Checked, used: usize) -> Result<Checked, ActionError> {
+    let Some(text) = action.text() else {
+        return Ok(action);
+    };
+    let field = action.text_field();
+    let message = if text.len() > MAX_TEXT_BYTES {
+        format!(
+            "`{field}` has {} bytes; a text may have at most {MAX_TEXT_BYTES}",
+            text.len()
+        )
+    } else if used + text.len() > MAX_EPISODE_TEXT_BYTES {
+        format!(
+            "the episode's texts would reach {} bytes; an episode keeps at most {MAX_EPISODE_TEXT_BYTES}",
+            used + text.len()
+        )
+    } else {
+        return Ok(action);
+    };
+    Err(ActionError {
+        message,
+        field: Some(field.to_owned()),
+        allowed: None,
+        suggestion: None,
+    })
 }
 
 /// One episode of a task.
@@ -526,6 +566,10 @@ impl Episode {
         p.step += 1;
         let step = p.step;
         p.last_error = None;
+        let action = action.and_then(|a| within_text_budget(a, p.text_bytes));
+        if let Ok(text) = action.as_ref().map(Checked::text) {
+            p.text_bytes += text.map_or(0, str::len);
+        }
         match action {
             Err(e) => p.last_error = Some(e),
             Ok(Checked::Classify {

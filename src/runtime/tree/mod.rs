@@ -122,24 +122,45 @@ impl Validator {
         }
     }
 
-    pub(crate) fn scan(&self, text: &str) -> Vec<Violation> {
-        self.matcher
-            .find_all(text)
+    /// The hard-floor violations of a text: the first
+    /// [`MAX_REPORTED_VIOLATIONS`] in text order, and how many there are in
+    /// all. Linear in the text: character offsets are counted once, forward.
+    pub(crate) fn scan(&self, text: &str) -> (Vec<Violation>, usize) {
+        let matches = self.matcher.find_all(text);
+        let total = matches.len();
+        let ascii = text.is_ascii();
+        // Matches come sorted by start: count characters up to each start
+        // from the previous one, and to its end from its start.
+        let (mut byte, mut chars) = (0, 0);
+        let violations = matches
             .into_iter()
+            .take(MAX_REPORTED_VIOLATIONS)
             .map(|m| {
+                let (start, end) = if ascii {
+                    (m.start, m.end)
+                } else {
+                    chars += text[byte..m.start].chars().count();
+                    byte = m.start;
+                    (chars, chars + text[m.start..m.end].chars().count())
+                };
                 let (floor, reason, phrase) = &self.phrases[m.pattern];
                 Violation::HardFloor {
                     floor: floor.clone(),
                     reason: reason.clone(),
                     phrase: phrase.clone(),
-                    start: text[..m.start].chars().count(),
-                    end: text[..m.end].chars().count(),
+                    start,
+                    end,
                     matched: text[m.start..m.end].to_owned(),
                 }
             })
-            .collect()
+            .collect();
+        (violations, total)
     }
 }
+
+/// At most this many hard-floor violations are listed for one text (the
+/// rest are counted in `omitted`): one answer stays small whatever the text.
+pub const MAX_REPORTED_VIOLATIONS: usize = 100;
 
 fn escalate(reason: &str, text: &str) -> Value {
     json!({"node_type": "escalate", "reason_category": reason, "text": text})

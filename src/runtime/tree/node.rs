@@ -37,6 +37,14 @@ pub enum Violation {
 pub struct NodeReport {
     pub accepted: bool,
     pub violations: Vec<Violation>,
+    /// Hard-floor violations past the first
+    /// [`super::MAX_REPORTED_VIOLATIONS`], counted but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Checks a node; `extra_types` are allowed beside the policy's node types
@@ -50,6 +58,7 @@ pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeRe
         return NodeReport {
             accepted: false,
             violations,
+            omitted: 0,
         };
     };
     let node_type = object.get("node_type").and_then(Value::as_str);
@@ -65,12 +74,18 @@ pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeRe
             allowed,
         });
     }
+    let mut omitted = 0;
     match object.get("text").and_then(Value::as_str) {
-        Some(text) if !text.trim().is_empty() => violations.extend(v.scan(text)),
+        Some(text) if !text.trim().is_empty() => {
+            let (found, total) = v.scan(text);
+            omitted = total - found.len();
+            violations.extend(found);
+        }
         _ => violations.push(Violation::MissingText),
     }
     NodeReport {
         accepted: violations.is_empty(),
         violations,
+        omitted,
     }
 }
