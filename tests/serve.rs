@@ -1,6 +1,8 @@
 //! `taskc serve` end to end from Rust: what the Python client test does not
 //! reach: pings answered, idle sessions dropped, a message past the hard
-//! limit closing only its own connection, and the server serving on.
+//! limit closing only its own connection, and the server serving on; and the
+//! hardening findings of issue 17, one regression test each (loopback only,
+//! bounded in time and memory).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +20,44 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn addr(&self) -> String {
+        self.url.trim_start_matches("ws://").to_owned()
+    }
+
+    /// The server's resident memory, in KiB (Linux).
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc status");
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .expect("VmRSS")
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; its status, or None after `within`.
+    fn exit_within(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 }
 
@@ -96,8 +136,7 @@ async fn a_message_past_the_hard_limit_closes_only_its_connection() {
     let _ = ws.send(Message::Text("x".repeat(20_000).into())).await;
     match next(&mut ws).await {
         Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1009),
-        None | Some(Message::Close(None)) => {}
-        other => panic!("expected the connection to close, got {other:?}"),
+        other => panic!("expected a close frame with 1009, got {other:?}"),
     }
     // ...and the server serves on.
     let mut ws = connect(&server).await;
@@ -113,5 +152,277 @@ async fn a_message_past_the_hard_limit_closes_only_its_connection() {
             "{t}"
         ),
         other => panic!("expected an observation, got {other:?}"),
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection: (status, body).
+async fn http(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connects");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("writes");
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("an answer in time")
+        .expect("reads");
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Whether the server closes a connection (EOF) within `within`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_ping_flood_from_a_client_that_never_reads_is_bounded_and_dropped() {
+    let server = start(&["--idle-timeout", "2"]);
+    let mut ws = connect(&server).await;
+    // Pings of 125 bytes the client never reads the pongs of: after the
+    // first 100,000 (allocator warm-up), 200,000 more (25 MB of pongs) must
+    // not grow the server.
+    let payload = vec![b'p'; 125];
+    let mut before = 0;
+    for i in 0..300_000 {
+        if i == 100_000 {
+            before = server.rss_kib();
+        }
+        if ws
+            .send(Message::Ping(payload.clone().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let grown = server.rss_kib().saturating_sub(before);
+    assert!(grown < 8 * 1024, "the server grew by {grown} KiB");
+    // Pings do not keep the session alive: it is closed after the idle timeout.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, metadata) = http(&server, "GET", "/metadata", "").await;
+    assert!(metadata.contains(r#""active_sessions":0"#), "{metadata}");
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_loses_its_session_at_the_idle_timeout() {
+    let server = start(&["--idle-timeout", "2"]);
+    let mut ws = connect(&server).await;
+    // Resets whose replies (a few KiB each) the client never reads, until
+    // the buffers on the way are full and the server's sends wait.
+    let reset = r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#;
+    for _ in 0..4_000 {
+        let sent = tokio::time::timeout(
+            Duration::from_millis(200),
+            ws.send(Message::Text(reset.into())),
+        )
+        .await;
+        if !matches!(sent, Ok(Ok(()))) {
+            break;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (_, metadata) = http(&server, "GET", "/metadata", "").await;
+    assert!(metadata.contains(r#""active_sessions":0"#), "{metadata}");
+}
+
+#[tokio::test]
+async fn idle_and_slow_connections_are_closed_and_capped() {
+    use tokio::io::AsyncWriteExt;
+    let server = start(&["--header-timeout", "1", "--max-connections", "4"]);
+    // A connection that never sends is closed after the header timeout.
+    let mut idle = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connects");
+    assert!(closed_within(&mut idle, Duration::from_secs(4)).await);
+    // So is one that sends its headers a byte at a time.
+    let mut slow = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connects");
+    let mut closed = false;
+    for b in b"GET /health HTTP/1.1\r\nhost: x\r\nx-slow: "
+        .iter()
+        .cycle()
+        .take(40)
+    {
+        if slow.write_all(&[*b]).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(closed || closed_within(&mut slow, Duration::from_secs(2)).await);
+    // Past --max-connections, a new connection gets a 503 at once.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(
+            tokio::net::TcpStream::connect(server.addr())
+                .await
+                .expect("connects"),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (status, body) = http(&server, "GET", "/health", "").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("CAPACITY_REACHED"), "{body}");
+    // Once they close, the server answers again.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(http(&server, "GET", "/health", "").await.0, 200);
+}
+
+#[tokio::test]
+async fn http_episodes_cannot_be_guessed_replaced_or_stepped_by_another_client() {
+    let server = start(&[]);
+    let reset = r#"{"task_id":"billing_refund_easy"}"#;
+    let (status, a) = http(&server, "POST", "/reset", reset).await;
+    assert_eq!(status, 200, "{a}");
+    let (_, b) = http(&server, "POST", "/reset", reset).await;
+    let id = |body: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(body).expect("json");
+        v["metadata"]["episode_id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    };
+    let (a, b) = (id(&a), id(&b));
+    // 128 random bits, in hex.
+    assert_eq!(a.len(), 32);
+    assert!(a.chars().all(|c| c.is_ascii_hexdigit()), "{a}");
+    assert_ne!(a, b);
+    // A reset naming a live episode does not replace it.
+    let (status, body) = http(
+        &server,
+        "POST",
+        "/reset",
+        &format!(r#"{{"task_id":"billing_refund_easy","episode_id":"{a}"}}"#),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    // A step must name its episode.
+    let (status, body) = http(
+        &server,
+        "POST",
+        "/step",
+        r#"{"action":{"action_type":"submit"}}"#,
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = http(&server, "GET", "/state", "").await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = http(
+        &server,
+        "POST",
+        "/step",
+        &format!(r#"{{"episode_id":"{a}","action":{{"action_type":"submit"}}}}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_a_text_frame_is_closed_with_1007() {
+    use tokio_tungstenite::tungstenite::protocol::frame::{coding::Data, coding::OpCode, Frame};
+    let server = start(&[]);
+    let mut ws = connect(&server).await;
+    let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    ws.send(Message::Frame(frame)).await.expect("send");
+    match next(&mut ws).await {
+        Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1007),
+        other => panic!("expected a close frame with 1007, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_huge_invalid_value_does_not_slow_other_clients_or_come_back_whole() {
+    let server = start(&[]);
+    let mut ws = connect(&server).await;
+    ws.send(Message::Text(
+        r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#.into(),
+    ))
+    .await
+    .expect("send");
+    next(&mut ws).await.expect("observation");
+    let queue = "q".repeat(900_000);
+    let step =
+        format!(r#"{{"type":"step","data":{{"action_type":"classify","queue":"{queue}"}}}}"#);
+    ws.send(Message::Text(step.into())).await.expect("send");
+    match next(&mut ws).await {
+        Some(Message::Text(t)) => {
+            assert!(
+                t.as_str().contains("is not an allowed `queue` value"),
+                "{}",
+                &t[..200]
+            );
+            assert!(t.len() < 16 * 1024, "{} bytes", t.len());
+        }
+        other => panic!("expected an observation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sigterm_closes_every_session_with_1001_and_exits() {
+    let mut server = start(&["--max-sessions", "32"]);
+    let mut sessions = Vec::new();
+    for _ in 0..32 {
+        let mut ws = connect(&server).await;
+        ws.send(Message::Text(
+            r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#.into(),
+        ))
+        .await
+        .expect("send");
+        next(&mut ws).await.expect("observation");
+        sessions.push(ws);
+    }
+    // And an HTTP request half sent.
+    let mut half = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connects");
+    tokio::io::AsyncWriteExt::write_all(&mut half, b"POST /reset HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .expect("writes");
+    server.signal("TERM");
+    for ws in &mut sessions {
+        match next(ws).await {
+            Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1001),
+            other => panic!("expected a close frame with 1001, got {other:?}"),
+        }
+    }
+    let status = server
+        .exit_within(Duration::from_secs(10))
+        .expect("exits within the drain timeout");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn sigterm_right_after_the_readiness_line_exits_cleanly() {
+    for _ in 0..5 {
+        let mut server = start(&[]);
+        server.signal("TERM");
+        let status = server.exit_within(Duration::from_secs(10)).expect("exits");
+        assert!(status.success(), "killed by the signal: {status:?}");
     }
 }

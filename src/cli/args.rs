@@ -223,4 +223,18 @@ pub struct ServeArgs {
     /// The largest request body or WebSocket message, in bytes.
     #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1024..=(64 << 20)))]
     pub max_message_bytes: u64,
+    /// Open TCP connections beside the WebSocket sessions; past it a new
+    /// connection is answered 503.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// Seconds a connection has to send a request's headers (and an idle
+    /// keep-alive connection stays open).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_timeout: u64,
+    /// Seconds an HTTP request, body included, has to be answered.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub request_timeout: u64,
+    /// Seconds open connections get to finish on SIGINT or SIGTERM.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub drain_timeout: u64,
 }

@@ -23,6 +23,10 @@ pub fn run(args: &ServeArgs) -> Outcome {
         max_sessions: args.max_sessions as usize,
         idle_timeout: Duration::from_secs(args.idle_timeout),
         max_message_bytes: args.max_message_bytes as usize,
+        max_connections: args.max_connections as usize,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        request_timeout: Duration::from_secs(args.request_timeout),
+        drain_timeout: Duration::from_secs(args.drain_timeout),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -39,6 +43,8 @@ pub fn run(args: &ServeArgs) -> Outcome {
         let _ = std::io::stdout().flush();
         tracing::info!(%bound, tasks, "serving");
     }));
+    // Whatever still runs after the drain (a blocking step) is abandoned.
+    runtime.shutdown_timeout(Duration::from_millis(100));
     match result {
         Ok(()) => Outcome::Clean,
         Err(e) => Outcome::Failed(format!("cannot serve on {addr}: {e}")),

@@ -3,7 +3,8 @@
 //! Every error is a JSON body with a 4xx status, never a 5xx.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -13,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{observation_data, Shared};
+use super::{observation_data, offload, HttpEpisode, Shared};
 use crate::runtime::env;
+use crate::runtime::excerpt;
 use crate::runtime::tree::{self, Validator};
 
 /// A JSON error with a 4xx status.
@@ -95,9 +97,16 @@ pub async fn tasks(State(s): State<Arc<Shared>>) -> Json<Value> {
 }
 
 /// `POST /reset {"task_id", "seed"?, "episode_id"?}`: starts an HTTP
-/// episode; its `episode_id` (given, or generated) is in `metadata`.
+/// episode; its `episode_id` (given, or 128 random bits) is in `metadata`.
+/// The id is the episode's key: a reset naming a live episode is refused,
+/// so no client can replace another's.
 pub async fn reset(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejection>) -> Response {
-    let data = match body(bytes) {
+    let size = bytes.as_ref().map_or(0, Bytes::len);
+    offload(size, move || reset_now(&s, bytes)).await
+}
+
+fn reset_now(s: &Arc<Shared>, bytes: Result<Bytes, BytesRejection>) -> Response {
+    let mut data = match body(bytes) {
         Ok(v) => v,
         Err(r) => return r.into_response(),
     };
@@ -109,56 +118,89 @@ pub async fn reset(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejec
         )
         .into_response();
     }
-    let mut data = data;
-    let mut http = s.http.lock().unwrap_or_else(|e| e.into_inner());
     if data.get("episode_id").is_none_or(Value::is_null) {
-        http.counter += 1;
-        data["episode_id"] = json!(format!("http-{}", http.counter));
+        data["episode_id"] = json!(super::random_episode_id());
     }
-    let id = data["episode_id"].as_str().unwrap_or_default().to_owned();
-    let replacing = http.episodes.contains_key(&id);
-    if !replacing {
-        // An HTTP episode holds a session slot until it is reaped.
-        match s.acquire() {
-            Ok(slot) => std::mem::forget(slot),
-            Err(active) => {
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Json(json!({"error": {
-                        "message": "the server is at its session limit",
-                        "code": "CAPACITY_REACHED",
-                        "active_sessions": active,
-                        "max_sessions": s.config.max_sessions,
-                    }})),
-                )
-                    .into_response()
-            }
-        }
-    }
-    match s.reset(&data) {
-        Ok((episode, result)) => {
-            let reply = observation_data(&result, &episode);
-            http.episodes.insert(id.clone(), (episode, Instant::now()));
-            http.latest = Some(id);
-            Json(reply).into_response()
-        }
+    let (episode, result) = match s.reset(&data) {
+        Ok(started) => started,
         Err((message, _)) => {
-            if !replacing {
-                s.active.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            }
-            fail(
+            return fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "VALIDATION_ERROR",
                 message,
             )
             .into_response()
         }
+    };
+    let id = data["episode_id"].as_str().unwrap_or_default().to_owned();
+    let mut http = s.http_episodes();
+    if http.contains_key(&id) {
+        return fail(
+            StatusCode::CONFLICT,
+            "SESSION_ERROR",
+            format!(
+                "an HTTP episode `{}` is already running; leave `episode_id` out to get a new one",
+                excerpt(&id)
+            ),
+        )
+        .into_response();
     }
+    // An HTTP episode holds a session slot until it is reaped.
+    let slot = match s.acquire() {
+        Ok(slot) => slot,
+        Err(active) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({"error": {
+                    "message": "the server is at its session limit",
+                    "code": "CAPACITY_REACHED",
+                    "active_sessions": active,
+                    "max_sessions": s.config.max_sessions,
+                }})),
+            )
+                .into_response()
+        }
+    };
+    let reply = observation_data(&result, &episode);
+    http.insert(
+        id,
+        Arc::new(Mutex::new(HttpEpisode {
+            episode,
+            used: Instant::now(),
+            _slot: slot,
+        })),
+    );
+    Json(reply).into_response()
 }
 
-/// `POST /step {"action": {...}, "episode_id"?}`: without `episode_id`, the
-/// most recently reset HTTP episode.
+/// The HTTP episode a request names with `episode_id`.
+fn named_episode(s: &Shared, id: Option<&str>) -> Result<Arc<Mutex<HttpEpisode>>, ApiError> {
+    let Some(id) = id else {
+        return Err(fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "name the episode: `episode_id` is the `metadata.episode_id` your POST /reset returned",
+        ));
+    };
+    s.http_episodes().get(id).cloned().ok_or_else(|| {
+        fail(
+            StatusCode::NOT_FOUND,
+            "SESSION_ERROR",
+            format!(
+                "no HTTP episode `{}` (it may have been dropped when idle)",
+                excerpt(id)
+            ),
+        )
+    })
+}
+
+/// `POST /step {"action": {...}, "episode_id"}`.
 pub async fn step(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejection>) -> Response {
+    let size = bytes.as_ref().map_or(0, Bytes::len);
+    offload(size, move || step_now(&s, bytes)).await
+}
+
+fn step_now(s: &Shared, bytes: Result<Bytes, BytesRejection>) -> Response {
     let data = match body(bytes) {
         Ok(v) => v,
         Err(r) => return r.into_response(),
@@ -167,36 +209,18 @@ pub async fn step(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesReject
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
             "VALIDATION_ERROR",
-            "the body is {\"action\": {...}, \"episode_id\"?: \"...\"}",
+            "the body is {\"action\": {...}, \"episode_id\": \"...\"}",
         )
         .into_response();
     };
-    let mut http = s.http.lock().unwrap_or_else(|e| e.into_inner());
-    let id = match data.get("episode_id").and_then(Value::as_str) {
-        Some(id) => id.to_owned(),
-        None => match &http.latest {
-            Some(id) => id.clone(),
-            None => {
-                return fail(
-                    StatusCode::CONFLICT,
-                    "EXECUTION_ERROR",
-                    "no HTTP episode: POST /reset first",
-                )
-                .into_response()
-            }
-        },
+    let entry = match named_episode(s, data.get("episode_id").and_then(Value::as_str)) {
+        Ok(entry) => entry,
+        Err(e) => return e.into_response(),
     };
-    let Some((episode, used)) = http.episodes.get_mut(&id) else {
-        return fail(
-            StatusCode::NOT_FOUND,
-            "SESSION_ERROR",
-            format!("no HTTP episode `{id}` (it may have been dropped when idle)"),
-        )
-        .into_response();
-    };
-    *used = Instant::now();
-    match episode.step(action) {
-        Ok(result) => Json(observation_data(&result, episode)).into_response(),
+    let mut entry = entry.lock().unwrap_or_else(|e| e.into_inner());
+    entry.used = Instant::now();
+    match entry.episode.step(action) {
+        Ok(result) => Json(observation_data(&result, &entry.episode)).into_response(),
         Err(e) => fail(StatusCode::CONFLICT, "EXECUTION_ERROR", e.to_string()).into_response(),
     }
 }
@@ -217,16 +241,12 @@ pub async fn state(
             return fail(StatusCode::BAD_REQUEST, "INVALID_QUERY", e.body_text()).into_response()
         }
     };
-    let http = s.http.lock().unwrap_or_else(|e| e.into_inner());
-    let id = query.episode_id.or_else(|| http.latest.clone());
-    match id.and_then(|id| http.episodes.get(&id)) {
-        Some((episode, _)) => Json(super::state_data(episode)).into_response(),
-        None => fail(
-            StatusCode::NOT_FOUND,
-            "SESSION_ERROR",
-            "no such HTTP episode: POST /reset first",
-        )
-        .into_response(),
+    match named_episode(&s, query.episode_id.as_deref()) {
+        Ok(entry) => {
+            let entry = entry.lock().unwrap_or_else(|e| e.into_inner());
+            Json(super::state_data(&entry.episode)).into_response()
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -283,16 +303,30 @@ fn validator_and_body<'a>(
     Ok((validator(s, query)?, body(bytes)?))
 }
 
+/// Runs a tree endpoint's work (off the async workers for a big body).
+async fn tree_endpoint(
+    s: Arc<Shared>,
+    query: Result<Query<TreeQuery>, QueryRejection>,
+    bytes: Result<Bytes, BytesRejection>,
+    work: impl FnOnce(&Validator, Value) -> Response + Send + 'static,
+) -> Response {
+    let size = bytes.as_ref().map_or(0, Bytes::len);
+    offload(size, move || match validator_and_body(&s, &query, bytes) {
+        Ok((v, input)) => work(v, input),
+        Err(r) => r.into_response(),
+    })
+    .await
+}
+
 pub async fn tree_check_node(
     State(s): State<Arc<Shared>>,
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, node) = match validator_and_body(&s, &query, bytes) {
-        Ok(found) => found,
-        Err(r) => return r.into_response(),
-    };
-    Json(serde_json::to_value(v.check_node(&node)).unwrap_or_default()).into_response()
+    tree_endpoint(s, query, bytes, |v, node| {
+        Json(serde_json::to_value(v.check_node(&node)).unwrap_or_default()).into_response()
+    })
+    .await
 }
 
 pub async fn tree_next(
@@ -300,34 +334,37 @@ pub async fn tree_next(
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, input) = match validator_and_body(&s, &query, bytes) {
-        Ok(found) => found,
-        Err(r) => return r.into_response(),
-    };
-    let (Some(walk), Some(candidates)) = (
-        input.get("walk").and_then(Value::as_array),
-        input.get("candidates").and_then(Value::as_array),
-    ) else {
-        return fail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "VALIDATION_ERROR",
-            "the body is {\"walk\": [...], \"candidates\": [...]}",
-        )
-        .into_response();
-    };
-    Json(serde_json::to_value(v.next(walk, candidates)).unwrap_or_default()).into_response()
+    tree_endpoint(s, query, bytes, |v, input| {
+        let (Some(walk), Some(candidates)) = (
+            input.get("walk").and_then(Value::as_array),
+            input.get("candidates").and_then(Value::as_array),
+        ) else {
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                "the body is {\"walk\": [...], \"candidates\": [...]}",
+            )
+            .into_response();
+        };
+        Json(serde_json::to_value(v.next(walk, candidates)).unwrap_or_default()).into_response()
+    })
+    .await
 }
 
 pub async fn tree_normalize(bytes: Result<Bytes, BytesRejection>) -> Response {
-    let input = match body(bytes) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let walk = input.get("walk").cloned().unwrap_or(input);
-    match tree::normalize(&walk) {
-        Ok(tree) => Json(tree).into_response(),
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": e}))).into_response(),
-    }
+    let size = bytes.as_ref().map_or(0, Bytes::len);
+    offload(size, move || {
+        let input = match body(bytes) {
+            Ok(v) => v,
+            Err(r) => return r.into_response(),
+        };
+        let walk = input.get("walk").cloned().unwrap_or(input);
+        match tree::normalize(&walk) {
+            Ok(tree) => Json(tree).into_response(),
+            Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": e}))).into_response(),
+        }
+    })
+    .await
 }
 
 pub async fn tree_check(
@@ -335,11 +372,23 @@ pub async fn tree_check(
     query: Result<Query<TreeQuery>, QueryRejection>,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, input) = match validator_and_body(&s, &query, bytes) {
-        Ok(found) => found,
-        Err(r) => return r.into_response(),
-    };
-    Json(serde_json::to_value(tree::check_tree(v, &input)).unwrap_or_default()).into_response()
+    tree_endpoint(s, query, bytes, |v, input| {
+        Json(serde_json::to_value(tree::check_tree(v, &input)).unwrap_or_default()).into_response()
+    })
+    .await
+}
+
+/// The answer to a request not finished within `--request-timeout`.
+pub fn request_timed_out(limit: Duration) -> Response {
+    fail(
+        StatusCode::REQUEST_TIMEOUT,
+        "REQUEST_TIMEOUT",
+        format!(
+            "the request was not received and answered within {} s",
+            limit.as_secs()
+        ),
+    )
+    .into_response()
 }
 
 pub async fn not_found() -> Response {

@@ -5,19 +5,24 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{observation_data, Shared};
+use super::{observation_data, offload, Shared};
 use crate::runtime::env::Episode;
 
 /// A message past the configured limit is answered with an error frame; one
 /// past this many times the limit cannot be read at all and closes the
 /// connection (1009).
 const HARD_LIMIT_FACTOR: usize = 8;
+
+/// What the server buffers for a client that does not read (pongs, and
+/// its replies): past it, the connection's sends wait, and time out.
+const MAX_WRITE_BUFFER_BYTES: usize = 2 << 20;
 
 pub async fn upgrade(
     State(shared): State<Arc<Shared>>,
@@ -28,32 +33,62 @@ pub async fn upgrade(
         .config
         .max_message_bytes
         .saturating_mul(HARD_LIMIT_FACTOR);
+    // Counted from the upgrade on, so a drain waits for the session.
+    let tracked = shared.tracker.enter();
     ws.max_message_size(hard)
         .max_frame_size(hard)
-        .on_upgrade(move |socket| session(socket, shared, peer))
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+        .on_upgrade(move |socket| async move {
+            session(socket, shared, peer).await;
+            drop(tracked);
+        })
 }
 
 fn error(code: &str, message: impl Into<String>) -> Value {
     json!({"type": "error", "data": {"message": message.into(), "code": code}})
 }
 
-async fn send(socket: &mut WebSocket, value: &Value) -> bool {
-    socket
-        .send(Message::Text(value.to_string().into()))
-        .await
-        .is_ok()
+/// How long a send may wait on a client that does not read.
+fn send_timeout(shared: &Shared) -> Duration {
+    shared.config.idle_timeout.min(MAX_SEND_WAIT)
+}
+
+/// The longest a send waits, whatever the idle timeout.
+const MAX_SEND_WAIT: Duration = Duration::from_secs(10);
+
+async fn send(socket: &mut WebSocket, value: &Value, within: Duration) -> bool {
+    let frame = Message::Text(value.to_string().into());
+    matches!(
+        tokio::time::timeout(within, socket.send(frame)).await,
+        Ok(Ok(()))
+    )
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.to_owned().into(),
-        })))
-        .await;
+    let frame = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.to_owned().into(),
+    }));
+    let _ = tokio::time::timeout(CLOSE_WAIT, socket.send(frame)).await;
+}
+
+/// How long a close frame may take to go out.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+/// The close code and reason for an error reading a message (RFC 6455:
+/// 1009 too big, 1007 not UTF-8, 1002 a protocol error), if one is owed.
+fn close_for(error: axum::Error) -> Option<(u16, &'static str)> {
+    let error = error.into_inner().downcast::<tungstenite::Error>().ok()?;
+    match *error {
+        tungstenite::Error::Capacity(_) => Some((1009, "message too big")),
+        tungstenite::Error::Utf8(_) => Some((1007, "text frame is not UTF-8")),
+        tungstenite::Error::Protocol(_) => Some((1002, "protocol error")),
+        _ => None,
+    }
 }
 
 async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
+    let sending = send_timeout(&shared);
     let _slot = match shared.acquire() {
         Ok(slot) => slot,
         Err(active) => {
@@ -67,7 +102,7 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
             );
             frame["data"]["active_sessions"] = json!(active);
             frame["data"]["max_sessions"] = json!(shared.config.max_sessions);
-            send(&mut socket, &frame).await;
+            send(&mut socket, &frame, sending).await;
             close(&mut socket, 1000, "capacity reached").await;
             return;
         }
@@ -76,13 +111,16 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
     let mut episode: Option<Episode> = None;
     let mut shutdown = shared.shutdown.clone();
     let idle = shared.config.idle_timeout;
+    // Only requests keep a session alive: pings alone do not.
+    let mut deadline = tokio::time::Instant::now() + idle;
     let reason = loop {
+        if *shutdown.borrow_and_update() {
+            close(&mut socket, 1001, "server shutting down").await;
+            break "server shutdown";
+        }
         let received = tokio::select! {
-            r = tokio::time::timeout(idle, socket.recv()) => r,
-            _ = shutdown.changed() => {
-                close(&mut socket, 1001, "server shutting down").await;
-                break "server shutdown";
-            }
+            r = tokio::time::timeout_at(deadline, socket.recv()) => r,
+            _ = shutdown.changed() => continue,
         };
         let message = match received {
             Err(_) => {
@@ -92,6 +130,9 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
             Ok(None) => break "disconnected",
             Ok(Some(Err(e))) => {
                 tracing::info!(%peer, error = %e, "connection error");
+                if let Some((code, reason)) = close_for(e) {
+                    close(&mut socket, code, reason).await;
+                }
                 break "connection error";
             }
             Ok(Some(Ok(message))) => message,
@@ -101,12 +142,9 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
             Message::Binary(b) => match String::from_utf8(b.to_vec()) {
                 Ok(t) => t,
                 Err(_) => {
-                    if !send(
-                        &mut socket,
-                        &error("INVALID_JSON", "the message is not UTF-8 text"),
-                    )
-                    .await
-                    {
+                    deadline = tokio::time::Instant::now() + idle;
+                    let frame = error("INVALID_JSON", "the message is not UTF-8 text");
+                    if !send(&mut socket, &frame, sending).await {
                         break "send failed";
                     }
                     continue;
@@ -116,20 +154,29 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Close(_) => break "closed by client",
         };
+        deadline = tokio::time::Instant::now() + idle;
         let limit = shared.config.max_message_bytes;
         if text.len() > limit {
             let frame = error(
                 "VALIDATION_ERROR",
                 format!("the message has {} bytes; the limit is {limit}", text.len()),
             );
-            if !send(&mut socket, &frame).await {
+            if !send(&mut socket, &frame, sending).await {
                 break "send failed";
             }
             continue;
         }
-        match handle(&shared, &mut episode, &text) {
+        let worker = shared.clone();
+        let (reply, kept) = offload(text.len(), move || {
+            let mut episode = episode;
+            let reply = handle(&worker, &mut episode, &text);
+            (reply, episode)
+        })
+        .await;
+        episode = kept;
+        match reply {
             Some(reply) => {
-                if !send(&mut socket, &reply).await {
+                if !send(&mut socket, &reply, sending).await {
                     break "send failed";
                 }
             }

@@ -190,6 +190,8 @@ def http_endpoints(url, max_bytes):
         ("a step without an action", "/step", {"episode_id": "ci-http"}, 422),
         ("a step of an unknown episode", "/step", {"episode_id": "nope", "action": {"action_type": "submit"}}, 404),
         ("a reset of an unknown task", "/reset", {"task_id": "nope"}, 422),
+        ("a step that names no episode", "/step", {"action": {"action_type": "submit"}}, 422),
+        ("a reset that names a live episode", "/reset", {"task_id": "billing_refund_easy", "episode_id": "ci-http"}, 409),
         ("an oversized body", "/tree/check-node", b'{"text": "' + b"a" * (max_bytes + 10) + b'"}', 413),
     ]:
         status, body = http(url + path, "POST", payload)
