@@ -358,20 +358,27 @@ fn assemble(
         trees,
         ..
     } = declared;
+    // A project needs a domain when it declares tasks (E-code above when
+    // it does not); tree policies and floors alone compile without one.
+    let domain_needed = !tasks.is_empty();
     match scope.domain {
-        Some(domain) if !has_errors && keep == Keep::Everything => Some(Document {
-            domain,
-            marker_sets: scope
-                .marker_sets
-                .into_iter()
-                .map(|(k, v)| (k, v.into_iter().map(|(text, _)| text).collect()))
-                .collect(),
-            floors,
-            trees,
-            tasks,
-            matching,
-            grading,
-        }),
+        domain
+            if !has_errors && keep == Keep::Everything && (domain.is_some() || !domain_needed) =>
+        {
+            Some(Document {
+                domain,
+                marker_sets: scope
+                    .marker_sets
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_iter().map(|(text, _)| text).collect()))
+                    .collect(),
+                floors,
+                trees,
+                tasks,
+                matching,
+                grading,
+            })
+        }
         _ => None,
     }
 }

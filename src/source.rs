@@ -212,8 +212,10 @@ pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IoError> {
         })?;
         if meta.is_dir() {
             walk(path, &mut out)?;
-        } else {
+        } else if meta.is_file() {
             out.push(path.clone());
+        } else {
+            return Err(not_a_file(path));
         }
     }
     // A walk already yields one directory in order; only several inputs need
@@ -251,10 +253,27 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
         if is_dir {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "task") {
-            out.push(path);
+            // A FIFO, socket or device named `.task` would hang or flood the
+            // read: only regular files (or links to them) are read.
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => out.push(path),
+                Ok(meta) if meta.is_dir() => walk(&path, out)?,
+                Ok(_) => return Err(not_a_file(&path)),
+                Err(error) => return Err(IoError { path, error }),
+            }
         }
     }
     Ok(())
+}
+
+fn not_a_file(path: &Path) -> IoError {
+    IoError {
+        path: path.to_path_buf(),
+        error: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device is not read)",
+        ),
+    }
 }
 
 /// Reads files in parallel. A file that is not valid UTF-8 is kept (decoded

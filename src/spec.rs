@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    pub domain: DomainSpec,
+    /// The domain; absent only in a project that declares no tasks (tree
+    /// policies and floors alone need none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<DomainSpec>,
     /// Named marker sets, each one group of alternatives.
     pub marker_sets: BTreeMap<String, Vec<String>>,
     /// Hard-floor pattern sets by name.

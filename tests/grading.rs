@@ -416,7 +416,7 @@ mod properties {
         ) {
             let mut document = document();
             let id = document.tasks.keys().nth(task).expect("a task").clone();
-            let queues = document.domain.queues.clone();
+            let queues = document.domain.as_ref().expect("a domain").queues.clone();
             let t = document.tasks.get_mut(&id).expect("task");
             t.max_steps = max_steps;
             t.under_escalation_deadline_step = deadline.map(|d| d.min(max_steps));

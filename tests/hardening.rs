@@ -182,3 +182,132 @@ fn an_episode_keeps_a_bounded_amount_of_text() {
     let frame = serde_json::to_string(&episode.state()).expect("state");
     assert!(frame.len() < 2 * MAX_EPISODE_TEXT_BYTES, "{}", frame.len());
 }
+
+/// Runs taskc with `stdin` bytes; (exit code, stdout, stderr). Fails the
+/// test rather than hang if the command does not end within 60 s.
+fn taskc(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut input = child.stdin.take().expect("stdin");
+    let bytes = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("try_wait").is_none() {
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("`taskc {}` hangs", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    let _ = writer.join();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A fresh folder under the target's temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_task_file_is_an_io_error_not_a_hang() {
+    let dir = scratch("fifo-project");
+    for file in ["supportdesk.task", "l1.task"] {
+        std::fs::copy(PathBuf::from("tasks").join(file), dir.join(file)).expect("copies");
+    }
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.join("z.task"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let dir = dir.to_string_lossy().into_owned();
+    for args in [vec!["check", dir.as_str()], vec!["compile", dir.as_str()]] {
+        let (code, _, stderr) = taskc(&args, b"");
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
+
+#[test]
+fn an_endless_action_line_is_refused_with_bounded_memory() {
+    // 6 MiB without a line break (as /dev/zero would give forever).
+    let endless = vec![b'0'; 6 << 20];
+    let (code, stdout, stderr) = taskc(
+        &["run", "billing_refund_easy", "--actions", "-"],
+        &endless,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line 1 has more than 4 MiB"), "{stderr}");
+    // The reset was printed before.
+    assert!(stdout.starts_with(r#"{"step":0"#), "{stdout}");
+}
+
+#[test]
+fn node_lines_are_reported_one_by_one_whatever_one_of_them_holds() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"{\"node_type\":\"instruction\",\"text\":\"Restart it.\"}\n");
+    input.extend_from_slice(b"{\"node_type\":\"instruction\",\"text\":\"su\xffdo\"}\n");
+    input.extend_from_slice(b"{\"node_type\":\"instruction\",\"text\":\"Run sudo\"}\n");
+    let (code, stdout, stderr) = taskc(&["tree", "check-node", "--tasks", "tasks"], &input);
+    assert_eq!(code, 2, "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[0]["accepted"], json!(true));
+    assert!(lines[1]["error"].as_str().expect("an error").contains("not UTF-8"));
+    assert_eq!(lines[2]["accepted"], json!(false));
+    assert!(stderr.contains("1 line of the input is not valid JSON"), "{stderr}");
+    // A line past the limit stops the input there, with what came before.
+    let mut input = b"{\"node_type\":\"instruction\",\"text\":\"Restart it.\"}\n".to_vec();
+    input.extend_from_slice(b"{\"node_type\":\"instruction\",\"text\":\"");
+    input.extend(std::iter::repeat_n(b'a', 5 << 20));
+    input.extend_from_slice(b"\"}\n");
+    let (code, stdout, stderr) = taskc(&["tree", "check-node", "--tasks", "tasks"], &input);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains(r#""line":1"#), "{stdout}");
+    assert!(stderr.contains("line 2 has more than 4 MiB"), "{stderr}");
+}
+
+#[test]
+fn a_project_of_tree_policies_only_is_one_rule_in_every_command() {
+    let dir = scratch("trees-only");
+    std::fs::copy("tasks/l1.task", dir.join("l1.task")).expect("copies");
+    let dir = dir.to_string_lossy().into_owned();
+    let node = br#"{"node_type":"instruction","text":"Restart the router."}"#;
+    for args in [
+        vec!["check", dir.as_str()],
+        vec!["lint", dir.as_str()],
+        vec!["compile", dir.as_str()],
+        vec!["tree", "check-node", "--tasks", dir.as_str()],
+    ] {
+        let (code, stdout, stderr) = taskc(&args, node);
+        assert_eq!(code, 0, "{args:?}: {stdout}{stderr}");
+    }
+    let (_, compiled, _) = taskc(&["compile", dir.as_str()], b"");
+    let compiled: serde_json::Value = serde_json::from_str(&compiled).expect("JSON");
+    assert!(compiled.get("domain").is_none(), "{compiled}");
+    assert!(compiled["trees"].get("l1").is_some(), "{compiled}");
+    // Running a task says what is missing.
+    let (code, _, stderr) = taskc(&["run", "billing_refund_easy", "--tasks", dir.as_str()], b"");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no task is declared"), "{stderr}");
+}

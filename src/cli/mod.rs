@@ -7,6 +7,7 @@ pub mod args;
 mod check;
 mod compile;
 mod explain;
+mod input;
 mod lint;
 mod play;
 mod probe;
@@ -78,9 +79,15 @@ pub(crate) fn load_task(
 ) -> Result<std::sync::Arc<taskc::runtime::env::TaskRuntime>, Outcome> {
     let document = load_document(&[dir.to_path_buf()])?;
     use taskc::runtime::env::{ProjectMarkers, TaskRuntime};
+    let Some(domain) = &document.domain else {
+        return Err(Outcome::Failed(format!(
+            "unknown task `{task_id}`: no task is declared in `{}` (it has no `task` blocks and no `domain`)",
+            dir.display()
+        )));
+    };
     // Only the task asked for is compiled for running (against the table of
     // every task's groups, for the off-topic rule).
-    let shared = taskc::runtime::env::DomainRuntime::new(&document.domain);
+    let shared = taskc::runtime::env::DomainRuntime::new(domain);
     match TaskRuntime::of(&document, task_id, &shared) {
         Some(rt) => {
             let project = std::sync::Arc::new(ProjectMarkers::of(&document));

@@ -1,12 +1,12 @@
 //! `taskc run TASK_ID`: one episode from JSON Lines actions; one JSON object
 //! per step on stdout, the reset first (step 0). Same input, same bytes.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use serde::Serialize;
 
 use super::args::RunArgs;
-use super::{load_task, Outcome};
+use super::{input, load_task, Outcome};
 use taskc::runtime::env::{Episode, Info, Observation, StepResult};
 
 #[derive(Serialize)]
@@ -35,13 +35,9 @@ pub fn run(args: &RunArgs) -> Outcome {
         Ok(rt) => rt,
         Err(outcome) => return outcome,
     };
-    let input: Box<dyn BufRead> = if args.actions == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(&args.actions) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => return Outcome::Failed(format!("cannot read `{}`: {e}", args.actions)),
-        }
+    let input = match input::open(&args.actions) {
+        Ok(input) => input,
+        Err(message) => return Outcome::Failed(message),
     };
     let (mut episode, first) = Episode::reset(rt, None, None);
     let stdout = std::io::stdout();
@@ -49,17 +45,14 @@ pub fn run(args: &RunArgs) -> Outcome {
     if let Err(e) = print(&mut out, &first) {
         return write_failed(e);
     }
-    let mut input = input;
-    let mut raw = Vec::new();
-    let mut line_no = 0;
-    loop {
-        raw.clear();
-        match input.read_until(b'\n', &mut raw) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return Outcome::Failed(format!("cannot read the actions: {e}")),
-        }
-        line_no += 1;
+    for line in input::Lines::new(input) {
+        let (line_no, raw) = match line {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = out.flush();
+                return Outcome::Failed(e.to_string());
+            }
+        };
         // Invalid UTF-8 is kept (lossily) and becomes an invalid action.
         let line = String::from_utf8_lossy(&raw);
         let line = line.trim();

@@ -2,12 +2,12 @@
 //! over JSON. Exit codes: 0 accepted/valid, 1 rejected/invalid/refused or
 //! the tasks do not compile, 2 usage, I/O or malformed JSON.
 
-use std::io::Read;
+use std::io::Write;
 
 use serde_json::{json, Value};
 
 use super::args::{TreeArgs, TreeCommand};
-use super::{load_document, plural, write_stdout, Outcome};
+use super::{input, load_document, plural, write_stdout, Outcome};
 use taskc::runtime::tree::{self, Validator};
 
 pub fn run(command: &TreeCommand) -> Outcome {
@@ -21,12 +21,15 @@ pub fn run(command: &TreeCommand) -> Outcome {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
+    if let Op::CheckNode = op {
+        return check_node(&validator, &args.input);
+    }
     let text = match read_input(&args.input) {
         Ok(text) => text,
         Err(outcome) => return outcome,
     };
     match op {
-        Op::CheckNode => check_node(&validator, &text),
+        Op::CheckNode => unreachable!("handled above"),
         Op::Next => {
             let input = match parse(&text) {
                 Ok(v) => v,
@@ -104,15 +107,7 @@ fn validator(args: &TreeArgs) -> Result<Validator, Outcome> {
 }
 
 fn read_input(input: &str) -> Result<String, Outcome> {
-    let mut bytes = Vec::new();
-    let result = if input == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-    } else {
-        std::fs::File::open(input)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map(|_| ())
-    };
-    result.map_err(|e| Outcome::Failed(format!("cannot read `{input}`: {e}")))?;
+    let bytes = input::read_all(input).map_err(Outcome::Failed)?;
     String::from_utf8(bytes).map_err(|e| {
         Outcome::Failed(format!(
             "`{input}` is not UTF-8 (invalid byte at offset {})",
@@ -135,43 +130,150 @@ fn emit(value: &impl serde::Serialize, ok: bool) -> Outcome {
     }
 }
 
-/// One JSON node, or JSON Lines of nodes (one report per line, for audits).
-fn check_node(validator: &Validator, text: &str) -> Outcome {
-    if let Ok(node) = serde_json::from_str::<Value>(text) {
-        let report = validator.check_node(&node);
-        let accepted = report.accepted;
-        return emit(&report, accepted);
-    }
-    let mut lines = Vec::new();
-    let (mut rejected, mut malformed) = (0, 0);
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+/// One JSON node (which may span lines), or JSON Lines of nodes, one
+/// report per line, streamed: each line is read, checked and reported in
+/// turn, and a line that is not UTF-8 or not JSON is reported on its own.
+fn check_node(validator: &Validator, input: &str) -> Outcome {
+    let reader = match input::open(input) {
+        Ok(reader) => reader,
+        Err(message) => return Outcome::Failed(message),
+    };
+    let mut lines = input::Lines::new(reader).filter(
+        |line| !matches!(line, Ok((_, bytes)) if bytes.iter().all(u8::is_ascii_whitespace)),
+    );
+    let first = match lines.next() {
+        None => {
+            return Outcome::Failed(
+                "the input is empty: expected a JSON node, or JSON Lines of nodes".into(),
+            )
         }
-        let entry = match serde_json::from_str::<Value>(line) {
-            Ok(node) => {
-                let report = validator.check_node(&node);
-                rejected += usize::from(!report.accepted);
-                json!({"line": i + 1, "accepted": report.accepted, "violations": report.violations})
+        Some(Err(e)) => return Outcome::Failed(e.to_string()),
+        Some(Ok(first)) => first,
+    };
+    let mut pending: Vec<Result<(usize, Vec<u8>), input::LineError>> = vec![Ok(first)];
+    let first_is_json =
+        matches!(&pending[0], Ok((_, b)) if serde_json::from_slice::<Value>(b).is_ok());
+    if first_is_json {
+        match lines.next() {
+            // One node on one line.
+            None => return single_node(validator, &pending),
+            Some(next) => pending.push(next),
+        }
+    } else {
+        // Maybe one node over several lines: gather (bounded) and try.
+        let mut total = pending_bytes(&pending);
+        for line in lines.by_ref() {
+            total += line.as_ref().map_or(0, |(_, b)| b.len() + 1);
+            let stop = line.is_err();
+            pending.push(line);
+            if stop || total as u64 > input::MAX_INPUT_BYTES {
+                break;
             }
+        }
+        let whole: Vec<u8> = pending
+            .iter()
+            .filter_map(|l| l.as_ref().ok())
+            .flat_map(|(_, b)| b.iter().copied().chain([b'\n']))
+            .collect();
+        if pending.iter().all(Result::is_ok) {
+            if let Ok(node) = serde_json::from_slice::<Value>(&whole) {
+                let report = validator.check_node(&node);
+                let accepted = report.accepted;
+                return emit(&report, accepted);
+            }
+        }
+    }
+    json_lines(validator, pending.into_iter().chain(lines))
+}
+
+fn pending_bytes(lines: &[Result<(usize, Vec<u8>), input::LineError>]) -> usize {
+    lines
+        .iter()
+        .map(|l| l.as_ref().map_or(0, |(_, b)| b.len() + 1))
+        .sum()
+}
+
+fn single_node(
+    validator: &Validator,
+    lines: &[Result<(usize, Vec<u8>), input::LineError>],
+) -> Outcome {
+    let node = match &lines[0] {
+        Ok((_, bytes)) => serde_json::from_slice::<Value>(bytes).unwrap_or(Value::Null),
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    let report = validator.check_node(&node);
+    let accepted = report.accepted;
+    emit(&report, accepted)
+}
+
+/// Reports every line of JSON Lines as it is read.
+fn json_lines(
+    validator: &Validator,
+    lines: impl Iterator<Item = Result<(usize, Vec<u8>), input::LineError>>,
+) -> Outcome {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (mut rejected, mut malformed) = (0, 0);
+    let mut stopped = None;
+    for line in lines {
+        let (number, bytes) = match line {
+            Ok(line) => line,
             Err(e) => {
-                malformed += 1;
-                json!({"line": i + 1, "error": format!("not valid JSON: {e}")})
+                stopped = Some(e.to_string());
+                break;
             }
         };
-        lines.push(serde_json::to_string(&entry).unwrap_or_default());
+        let entry = match std::str::from_utf8(&bytes) {
+            Err(e) => {
+                malformed += 1;
+                json!({"line": number, "error": format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to())})
+            }
+            Ok(text) => match serde_json::from_str::<Value>(text) {
+                Ok(node) => {
+                    let report = validator.check_node(&node);
+                    rejected += usize::from(!report.accepted);
+                    let mut entry = json!({"line": number, "accepted": report.accepted, "violations": report.violations});
+                    if report.omitted > 0 {
+                        entry["omitted"] = json!(report.omitted);
+                    }
+                    entry
+                }
+                Err(e) => {
+                    malformed += 1;
+                    json!({"line": number, "error": format!("not valid JSON: {e}")})
+                }
+            },
+        };
+        let written = serde_json::to_writer(&mut out, &entry)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        if let Err(e) = written {
+            return write_failed(e);
+        }
     }
-    if lines.is_empty() {
-        return Outcome::Failed(
-            "the input is empty: expected a JSON node, or JSON Lines of nodes".into(),
-        );
+    if let Err(e) = out.flush() {
+        return write_failed(e);
     }
-    match write_stdout(&lines.join("\n")) {
-        Outcome::Clean if malformed > 0 => Outcome::Failed(format!(
-            "{} of the input are not valid JSON",
-            plural(malformed, "line", "lines")
-        )),
-        Outcome::Clean if rejected > 0 => Outcome::Problems,
-        other => other,
+    if let Some(message) = stopped {
+        return Outcome::Failed(message);
+    }
+    if malformed > 0 {
+        Outcome::Failed(format!(
+            "{} of the input {} not valid JSON",
+            plural(malformed, "line", "lines"),
+            if malformed == 1 { "is" } else { "are" }
+        ))
+    } else if rejected > 0 {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    }
+}
+
+fn write_failed(e: std::io::Error) -> Outcome {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Outcome::Clean
+    } else {
+        Outcome::Failed(format!("cannot write to standard output: {e}"))
     }
 }

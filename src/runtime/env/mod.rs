@@ -341,7 +341,10 @@ impl TaskRuntime {
     /// Compiles every task of a document, by id, each checking texts
     /// against the whole project.
     pub fn all(document: &Document) -> std::collections::BTreeMap<String, Arc<TaskRuntime>> {
-        let shared = DomainRuntime::new(&document.domain);
+        let Some(domain) = &document.domain else {
+            return std::collections::BTreeMap::new();
+        };
+        let shared = DomainRuntime::new(domain);
         let project = Arc::new(ProjectMarkers::of(document));
         document
             .tasks
