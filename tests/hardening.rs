@@ -249,10 +249,7 @@ fn a_fifo_named_like_a_task_file_is_an_io_error_not_a_hang() {
 fn an_endless_action_line_is_refused_with_bounded_memory() {
     // 6 MiB without a line break (as /dev/zero would give forever).
     let endless = vec![b'0'; 6 << 20];
-    let (code, stdout, stderr) = taskc(
-        &["run", "billing_refund_easy", "--actions", "-"],
-        &endless,
-    );
+    let (code, stdout, stderr) = taskc(&["run", "billing_refund_easy", "--actions", "-"], &endless);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("line 1 has more than 4 MiB"), "{stderr}");
     // The reset was printed before.
@@ -273,9 +270,15 @@ fn node_lines_are_reported_one_by_one_whatever_one_of_them_holds() {
         .collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     assert_eq!(lines[0]["accepted"], json!(true));
-    assert!(lines[1]["error"].as_str().expect("an error").contains("not UTF-8"));
+    assert!(lines[1]["error"]
+        .as_str()
+        .expect("an error")
+        .contains("not UTF-8"));
     assert_eq!(lines[2]["accepted"], json!(false));
-    assert!(stderr.contains("1 line of the input is not valid JSON"), "{stderr}");
+    assert!(
+        stderr.contains("1 line of the input is not valid JSON"),
+        "{stderr}"
+    );
     // A line past the limit stops the input there, with what came before.
     let mut input = b"{\"node_type\":\"instruction\",\"text\":\"Restart it.\"}\n".to_vec();
     input.extend_from_slice(b"{\"node_type\":\"instruction\",\"text\":\"");
@@ -307,7 +310,10 @@ fn a_project_of_tree_policies_only_is_one_rule_in_every_command() {
     assert!(compiled.get("domain").is_none(), "{compiled}");
     assert!(compiled["trees"].get("l1").is_some(), "{compiled}");
     // Running a task says what is missing.
-    let (code, _, stderr) = taskc(&["run", "billing_refund_easy", "--tasks", dir.as_str()], b"");
+    let (code, _, stderr) = taskc(
+        &["run", "billing_refund_easy", "--tasks", dir.as_str()],
+        b"",
+    );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no task is declared"), "{stderr}");
 }
