@@ -203,11 +203,12 @@ async fn a_ping_flood_from_a_client_that_never_reads_is_bounded_and_dropped() {
     let server = start(&["--idle-timeout", "2"]);
     let mut ws = connect(&server).await;
     // Pings of 125 bytes the client never reads the pongs of: after the
-    // first 100,000 (allocator warm-up), 200,000 more (25 MB of pongs) must
-    // not grow the server.
+    // first 100,000 (allocator warm-up), 300,000 more (38 MB of pongs) must
+    // not grow the server by more than its bounded buffers and allocator
+    // slack (unbounded, it grows by all of them).
     let payload = vec![b'p'; 125];
     let mut before = 0;
-    for i in 0..300_000 {
+    for i in 0..400_000 {
         if i == 100_000 {
             before = server.rss_kib();
         }
@@ -220,7 +221,7 @@ async fn a_ping_flood_from_a_client_that_never_reads_is_bounded_and_dropped() {
         }
     }
     let grown = server.rss_kib().saturating_sub(before);
-    assert!(grown < 8 * 1024, "the server grew by {grown} KiB");
+    assert!(grown < 16 * 1024, "the server grew by {grown} KiB");
     // Pings do not keep the session alive: it is closed after the idle timeout.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (_, metadata) = http(&server, "GET", "/metadata", "").await;
