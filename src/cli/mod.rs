@@ -117,8 +117,17 @@ fn write_stdout(text: &str) -> Outcome {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
         Ok(()) => Outcome::Clean,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Clean,
-        Err(e) => Outcome::Failed(format!("cannot write to standard output: {e}")),
+        Err(e) => write_failed(e),
+    }
+}
+
+/// A failed write to standard output: a reader that went away (`| head`)
+/// is not an error; anything else is.
+pub(crate) fn write_failed(e: std::io::Error) -> Outcome {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Outcome::Clean
+    } else {
+        Outcome::Failed(format!("cannot write to standard output: {e}"))
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::args::RunArgs;
-use super::{input, load_task, Outcome};
+use super::{input, load_task, write_failed, Outcome};
 use taskc::runtime::env::{Episode, Info, Observation, StepResult};
 
 #[derive(Serialize)]
@@ -85,12 +85,4 @@ pub fn run(args: &RunArgs) -> Outcome {
         );
     }
     Outcome::Clean
-}
-
-fn write_failed(e: std::io::Error) -> Outcome {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Outcome::Clean
-    } else {
-        Outcome::Failed(format!("cannot write to standard output: {e}"))
-    }
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{json, Value};
 
 use super::args::{TreeArgs, TreeCommand};
-use super::{input, load_document, plural, write_stdout, Outcome};
+use super::{input, load_document, plural, write_failed, write_stdout, Outcome};
 use taskc::runtime::tree::{self, Validator};
 
 pub fn run(command: &TreeCommand) -> Outcome {
@@ -21,17 +21,10 @@ pub fn run(command: &TreeCommand) -> Outcome {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
-    if let Op::CheckNode = op {
-        return check_node(&validator, &args.input);
-    }
-    let text = match read_input(&args.input) {
-        Ok(text) => text,
-        Err(outcome) => return outcome,
-    };
     match op {
-        Op::CheckNode => unreachable!("handled above"),
+        Op::CheckNode => check_node(&validator, &args.input),
         Op::Next => {
-            let input = match parse(&text) {
+            let input = match read_json(&args.input) {
                 Ok(v) => v,
                 Err(o) => return o,
             };
@@ -46,7 +39,7 @@ pub fn run(command: &TreeCommand) -> Outcome {
             emit(&validator.next(walk, candidates), true)
         }
         Op::Normalize => {
-            let input = match parse(&text) {
+            let input = match read_json(&args.input) {
                 Ok(v) => v,
                 Err(o) => return o,
             };
@@ -58,7 +51,7 @@ pub fn run(command: &TreeCommand) -> Outcome {
             }
         }
         Op::Check => {
-            let input = match parse(&text) {
+            let input = match read_json(&args.input) {
                 Ok(v) => v,
                 Err(o) => return o,
             };
@@ -106,18 +99,16 @@ fn validator(args: &TreeArgs) -> Result<Validator, Outcome> {
     })
 }
 
-fn read_input(input: &str) -> Result<String, Outcome> {
+/// The whole input (bounded), as one JSON value.
+fn read_json(input: &str) -> Result<Value, Outcome> {
     let bytes = input::read_all(input).map_err(Outcome::Failed)?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         Outcome::Failed(format!(
             "`{input}` is not UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ))
-    })
-}
-
-fn parse(text: &str) -> Result<Value, Outcome> {
-    serde_json::from_str(text)
+    })?;
+    serde_json::from_str(&text)
         .map_err(|e| Outcome::Failed(format!("the input is not valid JSON: {e}")))
 }
 
@@ -150,58 +141,42 @@ fn check_node(validator: &Validator, input: &str) -> Outcome {
         Some(Err(e)) => return Outcome::Failed(e.to_string()),
         Some(Ok(first)) => first,
     };
-    let mut pending: Vec<Result<(usize, Vec<u8>), input::LineError>> = vec![Ok(first)];
-    let first_is_json =
-        matches!(&pending[0], Ok((_, b)) if serde_json::from_slice::<Value>(b).is_ok());
-    if first_is_json {
-        match lines.next() {
+    let mut pending = Vec::new();
+    match serde_json::from_slice::<Value>(&first.1) {
+        Ok(node) => match lines.next() {
             // One node on one line.
-            None => return single_node(validator, &pending),
-            Some(next) => pending.push(next),
-        }
-    } else {
-        // Maybe one node over several lines: gather (bounded) and try.
-        let mut total = pending_bytes(&pending);
-        for line in lines.by_ref() {
-            total += line.as_ref().map_or(0, |(_, b)| b.len() + 1);
-            let stop = line.is_err();
-            pending.push(line);
-            if stop || total as u64 > input::MAX_INPUT_BYTES {
-                break;
+            None => return report_one(validator, &node),
+            Some(next) => pending.extend([Ok(first), next]),
+        },
+        Err(_) => {
+            // Maybe one node over several lines: gather (bounded) and try.
+            let mut whole = first.1.clone();
+            pending.push(Ok(first));
+            let mut complete = true;
+            for line in lines.by_ref() {
+                match &line {
+                    Ok((_, bytes)) => {
+                        whole.push(b'\n');
+                        whole.extend_from_slice(bytes);
+                    }
+                    Err(_) => complete = false,
+                }
+                pending.push(line);
+                if !complete || whole.len() as u64 > input::MAX_INPUT_BYTES {
+                    complete = false;
+                    break;
+                }
             }
-        }
-        let whole: Vec<u8> = pending
-            .iter()
-            .filter_map(|l| l.as_ref().ok())
-            .flat_map(|(_, b)| b.iter().copied().chain([b'\n']))
-            .collect();
-        if pending.iter().all(Result::is_ok) {
-            if let Ok(node) = serde_json::from_slice::<Value>(&whole) {
-                let report = validator.check_node(&node);
-                let accepted = report.accepted;
-                return emit(&report, accepted);
+            if let (true, Ok(node)) = (complete, serde_json::from_slice::<Value>(&whole)) {
+                return report_one(validator, &node);
             }
         }
     }
     json_lines(validator, pending.into_iter().chain(lines))
 }
 
-fn pending_bytes(lines: &[Result<(usize, Vec<u8>), input::LineError>]) -> usize {
-    lines
-        .iter()
-        .map(|l| l.as_ref().map_or(0, |(_, b)| b.len() + 1))
-        .sum()
-}
-
-fn single_node(
-    validator: &Validator,
-    lines: &[Result<(usize, Vec<u8>), input::LineError>],
-) -> Outcome {
-    let node = match &lines[0] {
-        Ok((_, bytes)) => serde_json::from_slice::<Value>(bytes).unwrap_or(Value::Null),
-        Err(e) => return Outcome::Failed(e.to_string()),
-    };
-    let report = validator.check_node(&node);
+fn report_one(validator: &Validator, node: &Value) -> Outcome {
+    let report = validator.check_node(node);
     let accepted = report.accepted;
     emit(&report, accepted)
 }
@@ -267,13 +242,5 @@ fn json_lines(
         Outcome::Problems
     } else {
         Outcome::Clean
-    }
-}
-
-fn write_failed(e: std::io::Error) -> Outcome {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Outcome::Clean
-    } else {
-        Outcome::Failed(format!("cannot write to standard output: {e}"))
     }
 }

@@ -1,6 +1,8 @@
 //! The HTTP endpoints: health, metadata, schemas, tasks, HTTP episodes
 //! (reset/step/state, identified by `episode_id`), and the tree validator.
-//! Every error is a JSON body with a 4xx status, never a 5xx.
+//! Every error is a JSON body; whatever a client sends gets a 4xx, never a
+//! 5xx (a 503 says only that the server itself cannot serve: no connection
+//! slot, no randomness).
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -119,7 +121,15 @@ fn reset_now(s: &Arc<Shared>, bytes: Result<Bytes, BytesRejection>) -> Response 
         .into_response();
     }
     if data.get("episode_id").is_none_or(Value::is_null) {
-        data["episode_id"] = json!(super::random_episode_id());
+        let Some(id) = super::random_episode_id() else {
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "EXECUTION_ERROR",
+                "the system has no randomness for an episode id; name one with `episode_id`",
+            )
+            .into_response();
+        };
+        data["episode_id"] = json!(id);
     }
     let (episode, result) = match s.reset(&data) {
         Ok(started) => started,

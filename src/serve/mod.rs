@@ -187,19 +187,12 @@ impl Shared {
 /// The longest `episode_id` a client may choose.
 pub const MAX_EPISODE_ID_BYTES: usize = 256;
 
-/// A new HTTP episode id: 128 random bits, so no client can guess another's.
-fn random_episode_id() -> String {
+/// A new HTTP episode id: 128 random bits from the operating system, so no
+/// client can guess another's; `None` if the system has no randomness.
+fn random_episode_id() -> Option<String> {
     let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No entropy source: the process's randomly keyed hasher, twice.
-        use std::hash::{BuildHasher, Hasher};
-        for (i, half) in bytes.chunks_mut(8).enumerate() {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_usize(i);
-            half.copy_from_slice(&h.finish().to_le_bytes());
-        }
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A session slot, released when dropped.
