@@ -5,19 +5,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 use taskc::runtime::env::{gold, EnvError, Episode, StepResult, TaskRuntime};
 
 fn runtimes() -> BTreeMap<String, Arc<TaskRuntime>> {
-    let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-    let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::compile::compile_with(&sources, read)
-        .document
-        .expect("compiles");
-    TaskRuntime::all(&document)
+    TaskRuntime::all(&common::shipped_document())
 }
 
 fn final_of(results: &[StepResult]) -> &StepResult {

@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -16,11 +15,7 @@ use taskc::runtime::env::{gold, Episode, StepResult, TaskRuntime};
 use taskc::spec::Document;
 
 fn document() -> Document {
-    let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-    let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    taskc::compile::compile_with(&sources, read)
-        .document
-        .expect("compiles")
+    common::shipped_document()
 }
 
 fn runtimes() -> BTreeMap<String, Arc<TaskRuntime>> {

@@ -4,6 +4,8 @@
 //! CLI's handling of hostile inputs (FIFOs, endless action streams, invalid
 //! UTF-8 lines, a project with no tasks). Each is bounded in time and memory.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -16,12 +18,7 @@ static VALIDATOR: LazyLock<Validator> = LazyLock::new(validator);
 static INVISIBLE: LazyLock<Vec<char>> = LazyLock::new(invisible_chars);
 
 fn validator() -> Validator {
-    let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-    let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::compile::compile_with(&sources, read)
-        .document
-        .expect("compiles");
-    Validator::new(&document, "l1").expect("the l1 policy")
+    Validator::new(&common::shipped_document(), "l1").expect("the l1 policy")
 }
 
 /// Every control and format character, and the other default-ignorable code
@@ -137,12 +134,7 @@ fn huge_walks_are_normalized_or_refused_in_linear_time() {
 #[test]
 fn an_episode_keeps_a_bounded_amount_of_text() {
     use taskc::runtime::env::{Episode, TaskRuntime, MAX_EPISODE_TEXT_BYTES, MAX_TEXT_BYTES};
-    let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-    let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::compile::compile_with(&sources, read)
-        .document
-        .expect("compiles");
-    let runtimes = TaskRuntime::all(&document);
+    let runtimes = TaskRuntime::all(&common::shipped_document());
     let rt = runtimes.values().next().expect("a task").clone();
     let (mut episode, _) = Episode::reset(rt, None, None);
     // One text over the limit: invalid, and not echoed back.
@@ -183,33 +175,9 @@ fn an_episode_keeps_a_bounded_amount_of_text() {
     assert!(frame.len() < 2 * MAX_EPISODE_TEXT_BYTES, "{}", frame.len());
 }
 
-/// Runs taskc with `stdin` bytes; (exit code, stdout, stderr). Fails the
-/// test rather than hang if the command does not end within 60 s.
+/// Runs taskc with `stdin` bytes: (exit code, stdout, stderr).
 fn taskc(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let mut input = child.stdin.take().expect("stdin");
-    let bytes = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&bytes);
-    });
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while child.try_wait().expect("try_wait").is_none() {
-        if std::time::Instant::now() > until {
-            let _ = child.kill();
-            panic!("`taskc {}` hangs", args.join(" "));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().expect("output");
-    let _ = writer.join();
+    let output = common::taskc_with_input(env!("CARGO_BIN_EXE_taskc"), args, stdin);
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -100,6 +100,22 @@ async fn next(
         .and_then(Result::ok)
 }
 
+/// The reset request the tests send.
+const RESET: &str = r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#;
+
+/// Resets the session's episode and reads the first observation.
+async fn reset(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) {
+    ws.send(Message::Text(RESET.into())).await.expect("send");
+    match next(ws).await {
+        Some(Message::Text(t)) => assert!(t.as_str().contains("observation"), "{t}"),
+        other => panic!("expected an observation, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn pings_are_answered_and_idle_sessions_dropped() {
     let server = start(&["--idle-timeout", "1"]);
@@ -140,11 +156,7 @@ async fn a_message_past_the_hard_limit_closes_only_its_connection() {
     }
     // ...and the server serves on.
     let mut ws = connect(&server).await;
-    ws.send(Message::Text(
-        r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#.into(),
-    ))
-    .await
-    .expect("send");
+    ws.send(Message::Text(RESET.into())).await.expect("send");
     match next(&mut ws).await {
         Some(Message::Text(t)) => assert!(
             t.as_str().starts_with(r#"{"data":{"done":false"#)
@@ -234,11 +246,10 @@ async fn a_client_that_never_reads_loses_its_session_at_the_idle_timeout() {
     let mut ws = connect(&server).await;
     // Resets whose replies (a few KiB each) the client never reads, until
     // the buffers on the way are full and the server's sends wait.
-    let reset = r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#;
     for _ in 0..4_000 {
         let sent = tokio::time::timeout(
             Duration::from_millis(200),
-            ws.send(Message::Text(reset.into())),
+            ws.send(Message::Text(RESET.into())),
         )
         .await;
         if !matches!(sent, Ok(Ok(()))) {
@@ -361,12 +372,7 @@ async fn invalid_utf8_in_a_text_frame_is_closed_with_1007() {
 async fn a_huge_invalid_value_does_not_slow_other_clients_or_come_back_whole() {
     let server = start(&[]);
     let mut ws = connect(&server).await;
-    ws.send(Message::Text(
-        r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#.into(),
-    ))
-    .await
-    .expect("send");
-    next(&mut ws).await.expect("observation");
+    reset(&mut ws).await;
     let queue = "q".repeat(900_000);
     let step =
         format!(r#"{{"type":"step","data":{{"action_type":"classify","queue":"{queue}"}}}}"#);
@@ -390,12 +396,7 @@ async fn sigterm_closes_every_session_with_1001_and_exits() {
     let mut sessions = Vec::new();
     for _ in 0..32 {
         let mut ws = connect(&server).await;
-        ws.send(Message::Text(
-            r#"{"type":"reset","data":{"task_id":"billing_refund_easy"}}"#.into(),
-        ))
-        .await
-        .expect("send");
-        next(&mut ws).await.expect("observation");
+        reset(&mut ws).await;
         sessions.push(ws);
     }
     // And an HTTP request half sent.

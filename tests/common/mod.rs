@@ -78,7 +78,18 @@ pub fn snapshot_name(path: &Path, root: &str) -> String {
         .replace(['/', '\\'], "__")
 }
 
-/// Runs the `taskc` binary with `input` on standard input.
+/// The shipped `tasks/` compiled, as every command compiles them.
+pub fn shipped_document() -> taskc::spec::Document {
+    let paths = source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
+    let (sources, read) = source::read_files(&paths).expect("readable");
+    compile_with(&sources, read).document.expect("compiles")
+}
+
+/// Runs the `taskc` binary with `input` on standard input. The input is
+/// written beside the reading of the output (a command may print before it
+/// has read everything, or stop reading early: neither blocks the test), and
+/// a command that has not ended within 60 s fails the test instead of
+/// hanging it.
 pub fn taskc_with_input(binary: &str, args: &[&str], input: &[u8]) -> std::process::Output {
     use std::io::Write;
     use std::process::{Command, Stdio};
@@ -89,11 +100,24 @@ pub fn taskc_with_input(binary: &str, args: &[&str], input: &[u8]) -> std::proce
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawns");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait_with_output().expect("runs")
+    let mut stdin = child.stdin.take().expect("stdin");
+    let bytes = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&bytes);
+    });
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(output) => {
+            let _ = writer.join();
+            output.expect("runs")
+        }
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("`taskc {}` did not end within 60 s", args.join(" "));
+        }
+    }
 }
