@@ -10,9 +10,8 @@
 //! stops it at the end. Traffic goes to 127.0.0.1 only; every loop is bounded
 //! in time.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,28 +19,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-fn gold_episodes() -> Vec<(String, Vec<Value>)> {
-    let paths = taskc::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-    let (sources, read) = taskc::source::read_files(&paths).expect("readable");
-    let document = taskc::compile::compile_with(&sources, read)
-        .document
-        .expect("compiles");
-    taskc::runtime::env::TaskRuntime::all(&document)
-        .into_iter()
-        .map(|(id, rt)| (id, taskc::runtime::env::gold::actions(&rt)))
-        .collect()
-}
-
-fn memory_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
+use common::{gold_episodes, memory_kib, percentile, start_server, stop_server};
 
 struct Outcome {
     latencies_us: Vec<u32>,
@@ -100,14 +78,6 @@ async fn session(
     out
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
-}
-
 #[tokio::main]
 async fn main() {
     let mut seconds = 5u64;
@@ -117,21 +87,9 @@ async fn main() {
             seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(seconds);
         }
     }
-    let mut server = Command::new("target/release/taskc")
-        .args(["serve", "--port", "0", "--max-sessions", "300"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("target/release/taskc (run `cargo build --release` first)");
+    let (server, addr) = start_server(&["--max-sessions", "300"]);
     let pid = server.id();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the server's address line");
-    let url = line
-        .trim()
-        .trim_start_matches("listening on ")
-        .replace("http://", "ws://");
+    let url = format!("ws://{addr}");
     let episodes = Arc::new(gold_episodes());
     println!(
         "server pid {pid} at {url}; {seconds} s per level; resident memory at start {} KiB",
@@ -171,8 +129,5 @@ async fn main() {
         "server peak resident memory (VmHWM): {} KiB",
         memory_kib(pid, "VmHWM:")
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let _ = server.wait();
+    stop_server(server);
 }
