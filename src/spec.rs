@@ -201,6 +201,16 @@ impl Default for Grading {
 }
 
 impl Grading {
+    /// The longest text (reply, note or request message) an action may
+    /// carry, in bytes: past it the action is invalid. A real support reply
+    /// is a few hundred; `text_budget` (characters) is at most this.
+    pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+    /// The most text one episode keeps, in bytes, all its replies, notes and
+    /// request messages together: what a session holds in memory and what an
+    /// observation echoes back stays bounded whatever a client sends.
+    pub const MAX_EPISODE_TEXT_BYTES: usize = 64 * 1024;
+
     /// The rules of one task: the domain's, with the task's thresholds and
     /// gates on top (a task gate replaces the domain gate of its name; a
     /// gate switched `off` is dropped).

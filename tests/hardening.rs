@@ -133,7 +133,10 @@ fn huge_walks_are_normalized_or_refused_in_linear_time() {
 
 #[test]
 fn an_episode_keeps_a_bounded_amount_of_text() {
-    use taskc::runtime::env::{Episode, TaskRuntime, MAX_EPISODE_TEXT_BYTES, MAX_TEXT_BYTES};
+    use taskc::runtime::env::{Episode, TaskRuntime};
+    use taskc::spec::Grading;
+    const MAX_TEXT_BYTES: usize = Grading::MAX_TEXT_BYTES;
+    const MAX_EPISODE_TEXT_BYTES: usize = Grading::MAX_EPISODE_TEXT_BYTES;
     let runtimes = TaskRuntime::all(&common::shipped_document());
     let rt = runtimes.values().next().expect("a task").clone();
     let (mut episode, _) = Episode::reset(rt, None, None);

@@ -21,7 +21,8 @@ use crate::runtime::env::{Episode, StepResult, TaskRuntime};
 use crate::runtime::tree::Validator;
 use crate::spec::Document;
 
-/// How the server runs. The README's "Limits" section documents each.
+/// How the server runs (the defaults are `taskc serve`'s flags'). The
+/// README's "Limits" section documents each.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Concurrent sessions (WebSocket connections plus HTTP episodes).
@@ -42,20 +43,6 @@ pub struct Config {
     /// On SIGINT or SIGTERM, how long open connections and sessions get to
     /// finish before the process exits.
     pub drain_timeout: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            max_sessions: 64,
-            idle_timeout: Duration::from_secs(300),
-            max_message_bytes: 1 << 20,
-            max_connections: 256,
-            header_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            drain_timeout: Duration::from_secs(5),
-        }
-    }
 }
 
 /// What every handler shares.

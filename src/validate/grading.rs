@@ -23,8 +23,11 @@ const CONDITIONS: [&str; 8] = [
     "over_requested",
     "queue_hopping",
 ];
-/// Largest text budget, in characters.
-const MAX_BUDGET: i64 = 1_000_000;
+
+/// Largest text budget, in characters: a text over `MAX_TEXT_BYTES` is an
+/// invalid action before any budget applies, so a larger budget would mean
+/// nothing.
+const MAX_BUDGET: i64 = Grading::MAX_TEXT_BYTES as i64;
 
 type Slot<'a, T> = Option<(Span, &'a T)>;
 

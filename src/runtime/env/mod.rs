@@ -411,7 +411,7 @@ struct Progress {
     contradicted: bool,
     messages: Vec<String>,
     /// Bytes of the texts the episode has kept (replies, notes, request
-    /// messages), against [`MAX_EPISODE_TEXT_BYTES`].
+    /// messages), against [`Grading::MAX_EPISODE_TEXT_BYTES`].
     text_bytes: usize,
     last_error: Option<ActionError>,
     score: f64,
@@ -419,18 +419,11 @@ struct Progress {
     gates: Vec<FiredGate>,
 }
 
-/// The longest text (reply, note or request message) an action may carry,
-/// in bytes: a real support reply is a few hundred.
-pub const MAX_TEXT_BYTES: usize = 16 * 1024;
-
-/// The most text one episode keeps, in bytes, all its replies, notes and
-/// request messages together: what a session holds in memory and what an
-/// observation echoes back stays bounded whatever the client sends.
-pub const MAX_EPISODE_TEXT_BYTES: usize = 64 * 1024;
-
-/// An action whose text is over [`MAX_TEXT_BYTES`], or would take the
-/// episode's texts over [`MAX_EPISODE_TEXT_BYTES`], is invalid.
-fn within_text_budget(action: Checked, used: usize) -> Result<Checked, ActionError> {
+/// An action whose text is over [`Grading::MAX_TEXT_BYTES`], or would take
+/// the episode's texts over [`Grading::MAX_EPISODE_TEXT_BYTES`], is invalid.
+fn within_text_limits(action: Checked, used: usize) -> Result<Checked, ActionError> {
+    const MAX_TEXT_BYTES: usize = Grading::MAX_TEXT_BYTES;
+    const MAX_EPISODE_TEXT_BYTES: usize = Grading::MAX_EPISODE_TEXT_BYTES;
     let Some(text) = action.text() else {
         return Ok(action);
     };
@@ -569,7 +562,7 @@ impl Episode {
         p.step += 1;
         let step = p.step;
         p.last_error = None;
-        let action = action.and_then(|a| within_text_budget(a, p.text_bytes));
+        let action = action.and_then(|a| within_text_limits(a, p.text_bytes));
         if let Ok(text) = action.as_ref().map(Checked::text) {
             p.text_bytes += text.map_or(0, str::len);
         }
