@@ -4,19 +4,49 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
+use super::hints;
+use super::lex::Token;
 use super::{Rule, TaskParser};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::FileId;
 use crate::source::Span;
 use crate::suggest;
 
+/// One syntax error, read: where pest stopped, the diagnostic for it, and
+/// whether a new statement could have started there (what recovery needs
+/// to know to resynchronize).
+pub(crate) struct Failure {
+    pub pos: usize,
+    pub diagnostic: Diagnostic,
+    /// A field, a declaration or a closing `}` was among what was expected:
+    /// the statement before `pos` was complete, and the text at `pos` is the
+    /// stray part.
+    pub boundary: bool,
+}
+
+/// What pest expected where it stopped, in an author's words.
+pub(crate) struct Expected {
+    /// Descriptions ("a quoted text", "`}`"), sorted.
+    pub words: Vec<&'static str>,
+    /// The keywords that could have come next, sorted.
+    pub keywords: Vec<&'static str>,
+}
+
+impl Expected {
+    pub fn has(&self, word: &str) -> bool {
+        self.words.contains(&word)
+    }
+}
+
 /// Converts a pest error. The error is re-derived with pest's detailed
-/// tracking on, which costs time only on this failing path.
-pub(crate) fn to_diagnostic(
+/// tracking on, which costs time only on this failing path. `tokens` are
+/// the tokens of `text` ([`lex::tokens`]), for the hints.
+pub(crate) fn failure(
     file: FileId,
     text: &str,
+    tokens: &[Token],
     error: &pest::error::Error<Rule>,
-) -> Diagnostic {
+) -> Failure {
     use pest::Parser as _;
     pest::set_error_detail(true);
     let detailed = TaskParser::parse(Rule::file, text).err();
@@ -30,14 +60,17 @@ pub(crate) fn to_diagnostic(
 
     let mut expected: Vec<&'static str> = Vec::new();
     let mut keywords: Vec<&'static str> = Vec::new();
+    let mut boundary = false;
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for rule in positives {
             if let Some(kw) = keyword(*rule) {
                 keywords.push(kw);
+                boundary |= starts_statement(kw);
             }
             if let Some(words) = describe(*rule) {
                 expected.push(words);
             }
+            boundary |= *rule == Rule::EOI;
         }
     }
     if let Some(attempts) = error.parse_attempts() {
@@ -46,10 +79,12 @@ pub(crate) fn to_diagnostic(
             let token = token.to_string();
             if let Some(p) = punctuation(&token) {
                 expected.push(p);
+                boundary |= p == "`}`";
             } else if let Some(kw) = KEYWORDS.iter().find(|k| ***k == token) {
                 // Where pest reports only an enclosing rule, the keyword
                 // tokens still say what could start here.
                 keywords.push(kw);
+                boundary = true;
                 expected.push(KEYWORD_TICKS[KEYWORDS.iter().position(|k| k == kw).unwrap_or(0)]);
             }
         }
@@ -81,19 +116,28 @@ pub(crate) fn to_diagnostic(
     };
 
     if let Some(unclosed) = unclosed_text(text, pos) {
-        return unclosed.into_diagnostic(file);
+        return Failure {
+            pos,
+            diagnostic: unclosed.into_diagnostic(file),
+            boundary,
+        };
     }
 
+    let expected = Expected {
+        words: expected,
+        keywords,
+    };
     let typed = word_at(text, pos);
-    let mut help = typed.and_then(|w| suggest::did_you_mean(w, keywords.iter().copied()));
+    let mut hint = hints::hint(text, tokens, pos, &expected);
+    let mut help = hint.as_ref().map(|h| h.help.clone());
     if help.is_none() {
-        help = typed.and_then(|w| misplaced(w, &keywords));
+        help = typed.and_then(|w| suggest::did_you_mean(w, expected.keywords.iter().copied()));
     }
-    if help.is_none() && found == "the end of the file" && expected.contains(&"`}`") {
-        help = Some("a block opened with `{` is not closed: add its `}`".to_owned());
+    if help.is_none() {
+        help = typed.and_then(|w| misplaced(w, &expected.keywords));
     }
-    if help.is_none() && keywords.len() > 6 {
-        let list: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
+    if help.is_none() && expected.keywords.len() > 6 {
+        let list: Vec<String> = expected.keywords.iter().map(|k| format!("`{k}`")).collect();
         help = Some(format!(
             "{} can hold: {}",
             context.unwrap_or("this block"),
@@ -105,9 +149,57 @@ pub(crate) fn to_diagnostic(
     } else {
         format!("expected {listed}")
     };
-    Diagnostic::error(Code::Syntax, file, found_span, message)
-        .with_label(label)
-        .with_help_opt(help)
+    let (message, label) = hint
+        .as_mut()
+        .and_then(|h| h.message.take())
+        .unwrap_or((message, label));
+    let mut diagnostic = Diagnostic::error(
+        Code::Syntax,
+        file,
+        hint.as_ref().and_then(|h| h.span).unwrap_or(found_span),
+        message,
+    )
+    .with_label(label)
+    .with_help_opt(help);
+    for (span, label) in hint.into_iter().flat_map(|h| h.related) {
+        diagnostic = diagnostic.with_related(file, span, label);
+    }
+    Failure {
+        pos,
+        diagnostic,
+        boundary,
+    }
+}
+
+/// Whether a keyword starts a statement (a field or a declaration), rather
+/// than continuing one (`or`, `unless`, `cap`...).
+pub(crate) fn starts_statement(keyword: &str) -> bool {
+    !matches!(
+        keyword,
+        "or" | "unless"
+            | "negated"
+            | "pass"
+            | "fail"
+            | "score"
+            | "to"
+            | "off"
+            | "cap"
+            | "when"
+            | "says"
+    )
+}
+
+/// Whether `word` is a keyword of the grammar.
+pub(crate) fn is_keyword(word: &str) -> bool {
+    static ALL: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut all: Vec<&str> = Rule::all_rules()
+            .iter()
+            .filter_map(|r| keyword(*r))
+            .collect();
+        all.sort_unstable();
+        all
+    });
+    ALL.binary_search(&word).is_ok()
 }
 
 /// A text whose closing quotes are missing, found where the error points.
@@ -161,77 +253,33 @@ fn unclosed_text(text: &str, pos: usize) -> Option<Unclosed> {
 
 /// "did you mean" across every block, for a keyword written in the wrong one.
 fn misplaced(word: &str, expected: &[&str]) -> Option<String> {
-    let all = KEYWORD_HOMES.iter().map(|(k, _)| *k);
-    let exact = KEYWORD_HOMES
-        .iter()
-        .find(|(k, _)| *k == word)
-        .map(|(k, _)| *k);
-    let kw = exact.or_else(|| suggest::closest(word, all))?;
+    let kw = if hints::homes(word).is_empty() {
+        suggest::closest(word, hints::field_keywords())?
+    } else {
+        hints::field_keywords().find(|k| *k == word)?
+    };
     if expected.contains(&kw) {
         return None;
     }
-    let home = KEYWORD_HOMES.iter().find(|(k, _)| *k == kw)?.1;
+    let homes = hints::homes(kw);
+    if homes == ["file"] {
+        let prefix = if kw == word {
+            format!("`{kw}`")
+        } else {
+            format!("did you mean `{kw}`? It")
+        };
+        return Some(format!(
+            "{prefix} starts a declaration, at the top level of a file (outside every block)"
+        ));
+    }
+    let homes: Vec<String> = homes.into_iter().map(hints::home).collect();
     let prefix = if kw == word {
         format!("`{kw}`")
     } else {
         format!("did you mean `{kw}`? It")
     };
-    Some(format!("{prefix} goes inside {home}"))
+    Some(format!("{prefix} goes inside {}", join_or(&homes)))
 }
-
-/// Keywords of inner blocks, and the block each belongs to.
-const KEYWORD_HOMES: &[(&str, &str)] = &[
-    ("queue", "`expect { ... }`"),
-    ("priority", "`expect { ... }`"),
-    ("issue_type", "`expect { ... }`"),
-    ("status", "`expect { ... }`"),
-    ("resolution", "`expect { ... }`"),
-    ("customer", "`ticket { ... }`"),
-    ("tier", "`ticket { ... }`"),
-    ("company", "`ticket { ... }`"),
-    ("subject", "`ticket { ... }`"),
-    ("body", "`ticket { ... }`"),
-    ("region", "`ticket { ... }`"),
-    ("affected_users", "`ticket { ... }`"),
-    ("sla_minutes", "`ticket { ... }`"),
-    ("impact", "`ticket { ... }`"),
-    ("concern", "`ticket { ... }`"),
-    ("attachment", "`ticket { ... }`"),
-    ("message", "`follow_up OUTCOME { ... }`"),
-    ("provides", "`follow_up OUTCOME { ... }`"),
-    ("sends", "`follow_up OUTCOME { ... }`"),
-    ("require", "`reply { ... }` or `note { ... }`"),
-    ("forbid", "`reply { ... }`"),
-    ("queues", "`domain NAME { ... }`"),
-    ("priorities", "`domain NAME { ... }`"),
-    ("statuses", "`domain NAME { ... }`"),
-    ("issue_types", "`domain NAME { ... }`"),
-    ("resolution_codes", "`domain NAME { ... }`"),
-    ("tiers", "`domain NAME { ... }`"),
-    ("fields", "`domain NAME { ... }`"),
-    ("risk_flags", "`domain NAME { ... }`"),
-    ("scoring", "`domain NAME { ... }`"),
-    ("title", "`task ID { ... }`"),
-    ("difficulty", "`task ID { ... }`"),
-    ("objective", "`task ID { ... }`"),
-    ("max_steps", "`task ID { ... }`"),
-    ("sla_step_cost", "`task ID { ... }`"),
-    ("ticket", "`task ID { ... }`"),
-    ("expect", "`task ID { ... }`"),
-    ("request", "`task ID { ... }`"),
-    ("follow_up", "`task ID { ... }`"),
-    ("reply", "`task ID { ... }`"),
-    ("note", "`task ID { ... }`"),
-    ("risk", "`task ID { ... }`"),
-    ("over_escalation", "`task ID { ... }`"),
-    ("under_escalation_deadline", "`task ID { ... }`"),
-    ("max_depth", "`tree NAME { ... }`"),
-    ("attempts", "`tree NAME { ... }`"),
-    ("floors", "`tree NAME { ... }`"),
-    ("node_types", "`tree NAME { ... }`"),
-    ("depth_cap_text", "`tree NAME { ... }`"),
-    ("failure_text", "`tree NAME { ... }`"),
-];
 
 fn join_or(items: &[String]) -> String {
     match items {

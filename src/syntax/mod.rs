@@ -1,11 +1,16 @@
 //! Text → typed AST. Pest stays in this module: [`parse`] runs the grammar
 //! (`grammar/task.pest`), `lower/` turns pest pairs into [`ast`] nodes (one
-//! `from_pair` per AST type), and `errors` turns pest errors into diagnostics
-//! an author can read.
+//! `from_pair` per AST type), `errors` turns pest errors into diagnostics
+//! an author can read (with `hints` for the usual mistakes), and `recover`
+//! carries on after an error so that a file reports all of them (reading
+//! the broken text with `lex`).
 
 pub mod ast;
 mod errors;
+mod hints;
+mod lex;
 mod lower;
+mod recover;
 
 pub use ast::Spanned;
 
@@ -18,8 +23,9 @@ use crate::source::FileId;
 #[grammar = "../grammar/task.pest"]
 pub(crate) struct TaskParser;
 
-/// Parses one file. On a syntax error the file yields no AST and one
-/// diagnostic; escapes that cannot be decoded yield diagnostics beside the AST.
+/// Parses one file. On a syntax error the file yields no AST and a
+/// diagnostic for every syntax error in it ([`recover`]); escapes that
+/// cannot be decoded yield diagnostics beside the AST.
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
     match TaskParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -30,7 +36,7 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
             let ast = ast::File::from_pair(root, &mut cx);
             (Some(ast), cx.diagnostics)
         }
-        Err(error) => (None, vec![errors::to_diagnostic(file, text, &error)]),
+        Err(error) => (None, recover::all_errors(file, text, error)),
     }
 }
 
