@@ -106,7 +106,7 @@ fn compile_checking(
 }
 
 /// The keywords that start a declaration other than a task.
-const DECLARING_KEYWORDS: [&str; 4] = ["domain", "markers", "floor", "tree"];
+const DECLARING_KEYWORDS: [&str; 5] = ["domain", "extend", "markers", "floor", "tree"];
 
 /// Whether `text` may declare anything but tasks: it contains a declaring
 /// keyword anywhere (in a comment or a text too: this only decides the
@@ -117,7 +117,7 @@ fn may_declare(text: &str) -> bool {
         aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .build(DECLARING_KEYWORDS)
-            .expect("four literal keywords")
+            .expect("five literal keywords")
     });
     SCAN.is_match(text)
 }

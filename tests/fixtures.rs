@@ -126,6 +126,29 @@ fn valid_fixtures_compile_cleanly() {
     }
 }
 
+/// An extension's values join the domain after its own, in load order, and
+/// every task is checked against (and offered) them.
+#[test]
+fn extension_values_join_the_domain() {
+    let (_, compilation, _) =
+        compile_fixture(std::path::Path::new("tests/fixtures/valid/extended_domain"));
+    let document = compilation.document.expect("compiles");
+    let domain = document.domain.expect("a domain");
+    assert_eq!(
+        domain.queues.last().map(String::as_str),
+        Some("privacy_ops")
+    );
+    assert_eq!(
+        domain.issue_types.last().map(String::as_str),
+        Some("data_request")
+    );
+    assert_eq!(
+        domain.resolution_codes.last().map(String::as_str),
+        Some("data_exported")
+    );
+    assert_eq!(document.tasks["privacy_export"].gold_queue, "privacy_ops");
+}
+
 /// `check` keeps only diagnostics (and parses task-only files in a second
 /// pass, dropping each as it goes): it must report exactly what `compile`
 /// reports, on every fixture and on the shipped tasks.

@@ -18,10 +18,16 @@ pub fn human(sources: &Sources, diagnostic: &Diagnostic) -> String {
         // miette counts columns in bytes; the location is ours (in
         // characters, as rustc and editors count), given as the name.
         .without_primary_span_start();
-    let report = Rendered::new(diagnostic, sources);
+    let mut report = Rendered::new(diagnostic, sources);
+    // Locations in other files follow as notes of their own: miette would
+    // put an empty "Advice:" header above each.
+    let notes = std::mem::take(&mut report.related);
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = handler.render_report(&mut out, &report);
+    for note in &notes {
+        let _ = handler.render_report(&mut out, note);
+    }
     out
 }
 
@@ -275,15 +281,5 @@ impl miette::Diagnostic for Rendered {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
-        }
     }
 }

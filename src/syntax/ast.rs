@@ -56,6 +56,7 @@ pub struct File {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     Domain(Domain),
+    Extension(Extension),
     Task(Task),
     MarkerSet(MarkerSet),
     Floor(Floor),
@@ -65,6 +66,16 @@ pub enum Item {
 /// `domain NAME { ... }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain {
+    pub name: Name,
+    pub span: Span,
+    pub fields: Vec<Field<DomainValue>>,
+}
+
+/// `extend domain NAME { ... }`: values for the domain's vocabularies, from
+/// another file. Its fields are [`DomainValue::List`]s (the grammar admits
+/// nothing else).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extension {
     pub name: Name,
     pub span: Span,
     pub fields: Vec<Field<DomainValue>>,

@@ -89,7 +89,12 @@ pub(crate) fn failure(
             }
         }
     }
-    let context = keywords.iter().find_map(|k| block_name(k));
+    // An extension holds some of a domain's fields (never `priorities`).
+    let context = if keywords.contains(&"queues") && !keywords.contains(&"priorities") {
+        Some("`extend domain`")
+    } else {
+        keywords.iter().find_map(|k| block_name(k))
+    };
     expected.sort_unstable();
     expected.dedup();
     keywords.sort_unstable();
@@ -331,8 +336,15 @@ fn found_at(text: &str, pos: usize) -> (String, Span) {
 }
 
 /// Top-level keywords, which pest may report only as tokens.
-const KEYWORDS: [&str; 5] = ["domain", "task", "markers", "floor", "tree"];
-const KEYWORD_TICKS: [&str; 5] = ["`domain`", "`task`", "`markers`", "`floor`", "`tree`"];
+const KEYWORDS: [&str; 6] = ["domain", "extend", "task", "markers", "floor", "tree"];
+const KEYWORD_TICKS: [&str; 6] = [
+    "`domain`",
+    "`extend`",
+    "`task`",
+    "`markers`",
+    "`floor`",
+    "`tree`",
+];
 
 /// Literal tokens worth naming in "expected ...".
 fn punctuation(token: &str) -> Option<&'static str> {
@@ -365,6 +377,7 @@ fn keyword(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::k_domain => "domain",
         Rule::k_task => "task",
+        Rule::k_extend => "extend",
         Rule::k_markers => "markers",
         Rule::k_floor => "floor",
         Rule::k_tree => "tree",
@@ -460,6 +473,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::value
         | Rule::alternative
         | Rule::domain_field
+        | Rule::extension_field
         | Rule::task_field
         | Rule::ticket_field
         | Rule::expect_field
@@ -513,6 +527,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::expect_note => "`note`",
         Rule::marker_set | Rule::k_markers => "`markers`",
         Rule::domain | Rule::k_domain => "`domain`",
+        Rule::extension | Rule::k_extend => "`extend domain`",
         Rule::task | Rule::k_task => "`task`",
         Rule::floor | Rule::k_floor => "`floor`",
         Rule::tree | Rule::k_tree => "`tree`",

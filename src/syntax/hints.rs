@@ -250,7 +250,10 @@ fn head_keyword<'t>(text: &'t str, tokens: &[Token], i: usize) -> Option<&'t str
 /// The keywords that start a field of each kind of block, by the keyword
 /// that opens it (`file`: the top level). Tested against the grammar.
 const BLOCKS: &[(&str, &[&str])] = &[
-    ("file", &["domain", "floor", "markers", "task", "tree"]),
+    (
+        "file",
+        &["domain", "extend", "floor", "markers", "task", "tree"],
+    ),
     (
         "domain",
         &[
@@ -262,6 +265,18 @@ const BLOCKS: &[(&str, &[&str])] = &[
             "resolution_codes",
             "risk_flags",
             "scoring",
+            "statuses",
+            "tiers",
+        ],
+    ),
+    (
+        "extend",
+        &[
+            "fields",
+            "issue_types",
+            "queues",
+            "resolution_codes",
+            "risk_flags",
             "statuses",
             "tiers",
         ],
@@ -367,6 +382,7 @@ pub(crate) fn home(block: &str) -> String {
         "file" => "the top level of a file".to_owned(),
         "task" => "`task ID { ... }`".to_owned(),
         "domain" | "tree" | "markers" | "floor" => format!("`{block} NAME {{ ... }}`"),
+        "extend" => "`extend domain NAME { ... }`".to_owned(),
         "follow_up" => "`follow_up OUTCOME { ... }`".to_owned(),
         _ => format!("`{block} {{ ... }}`"),
     }
@@ -435,7 +451,10 @@ fn indentation(text: &str, offset: usize) -> usize {
 
 /// The keywords that start a top-level declaration.
 pub(crate) fn is_declaration(word: &str) -> bool {
-    matches!(word, "domain" | "task" | "markers" | "floor" | "tree")
+    matches!(
+        word,
+        "domain" | "extend" | "task" | "markers" | "floor" | "tree"
+    )
 }
 
 /// `“Charged twice”`: a text in typographic quotes.

@@ -1,7 +1,8 @@
-//! Top-level declarations across all files: one domain, uniquely named
-//! marker sets, floors and trees, and unique task ids (a duplicate is
-//! reported at the later one, with the first shown beside it). Task ids are
-//! checked apart ([`duplicate_tasks`]), once every file's tasks are known.
+//! Top-level declarations across all files: one domain (and the extensions
+//! that add to it), uniquely named marker sets, floors and trees, and unique
+//! task ids (a duplicate is reported at the later one, with the first shown
+//! beside it). Task ids are checked apart ([`duplicate_tasks`]), once every
+//! file's tasks are known.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,6 +13,12 @@ use crate::syntax::ast::{self, Item};
 
 pub(crate) struct Declarations<'a> {
     pub domain: Option<(FileId, &'a ast::Domain)>,
+    /// More than one `domain` was declared: tasks are not checked against
+    /// any (which one the author meant is unknown), only the extra ones are
+    /// reported.
+    pub ambiguous: bool,
+    /// `extend domain` declarations, in load order.
+    pub extensions: Vec<(FileId, &'a ast::Extension)>,
     pub marker_sets: Vec<(FileId, &'a ast::MarkerSet)>,
     pub floors: Vec<(FileId, &'a ast::Floor)>,
     pub floor_names: BTreeSet<String>,
@@ -26,12 +33,15 @@ pub(crate) fn collect<'a>(
 ) -> Declarations<'a> {
     let mut decls = Declarations {
         domain: None,
+        ambiguous: false,
+        extensions: Vec::new(),
         marker_sets: Vec::new(),
         floors: Vec::new(),
         floor_names: BTreeSet::new(),
         trees: Vec::new(),
         tasks: Vec::new(),
     };
+    let mut domains: Vec<(FileId, &ast::Domain)> = Vec::new();
     let mut seen = Seen::default();
     let mut first =
         |kind: &'static str, name: &'a ast::Name, file: FileId, diags: &mut Vec<Diagnostic>| {
@@ -40,23 +50,8 @@ pub(crate) fn collect<'a>(
     for (file, ast) in files {
         for item in &ast.items {
             match item {
-                Item::Domain(domain) => match decls.domain {
-                    None => decls.domain = Some((*file, domain)),
-                    Some((first_file, first)) => diagnostics.push(
-                        Diagnostic::error(
-                            Code::DuplicateDeclaration,
-                            *file,
-                            domain.name.span,
-                            format!(
-                                "a second domain `{}` is declared; tasks are checked against one domain",
-                                domain.name.node
-                            ),
-                        )
-                        .with_label("second domain")
-                        .with_related(first_file, first.name.span, "the domain in use")
-                        .with_help("merge the two domains into one declaration"),
-                    ),
-                },
+                Item::Domain(domain) => domains.push((*file, domain)),
+                Item::Extension(extension) => decls.extensions.push((*file, extension)),
                 Item::MarkerSet(set) => {
                     if first("marker set", &set.name, *file, diagnostics) {
                         decls.marker_sets.push((*file, set));
@@ -77,7 +72,46 @@ pub(crate) fn collect<'a>(
             }
         }
     }
+    decls.domain = one_domain(sources, &domains, diagnostics);
+    decls.ambiguous = domains.len() > 1;
     decls
+}
+
+/// The domain in use: the one in the file named after it (as a task lives
+/// in the file named after its id), else the first loaded. Every other one
+/// is reported, at itself.
+fn one_domain<'a>(
+    sources: &Sources,
+    domains: &[(FileId, &'a ast::Domain)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(FileId, &'a ast::Domain)> {
+    let named = |(file, d): &&(FileId, &ast::Domain)| sources.get(*file).stem() == d.name.node;
+    let &(in_use_file, in_use) = domains.iter().find(named).or(domains.first())?;
+    for &(file, domain) in domains {
+        if std::ptr::eq(domain, in_use) {
+            continue;
+        }
+        let name = &in_use.name.node;
+        diagnostics.push(
+            Diagnostic::error(
+                Code::DuplicateDeclaration,
+                file,
+                domain.name.span,
+                format!(
+                    "a second domain `{}` is declared; a project has one domain",
+                    domain.name.node
+                ),
+            )
+            .with_label("second domain")
+            .with_related(in_use_file, in_use.name.span, "the domain in use")
+            .with_help(format!(
+                "to add values to `{name}` from this file, declare only the new ones: \
+                 `extend domain {name} {{ queues new_queue }}`; until then no task is \
+                 checked against a domain"
+            )),
+        );
+    }
+    Some((in_use_file, in_use))
 }
 
 /// Reports each task id used a second time, at the later one. `tasks` are in

@@ -1,13 +1,18 @@
 //! The domain: each vocabulary declared once with no repeated value, every
-//! vocabulary present, scoring components known and weights summing to 1.
+//! vocabulary present, scoring components known and weights summing to 1;
+//! and the extensions that add values to it from other files.
 
 use super::fields::{decimal, once, report_missing};
 use super::{grading, names};
-use crate::diagnostic::Code;
+use std::collections::BTreeMap;
+
 use crate::diagnostic::Cx;
-use crate::source::Span;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
 use crate::spec::{DomainSpec, Weights};
-use crate::syntax::ast::{Domain, DomainValue, Field, GradingValue, Name, Number, Vocabulary};
+use crate::syntax::ast::{
+    Domain, DomainValue, Extension, Field, GradingValue, Name, Number, Vocabulary,
+};
 
 /// Checks the domain; returns its spec and the vocabularies it declared.
 pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary>) {
@@ -84,6 +89,111 @@ pub(crate) fn check(cx: &mut Cx, domain: &Domain) -> (DomainSpec, Vec<Vocabulary
         .filter(|v| lists[*v as usize].is_some())
         .collect();
     (spec, declared)
+}
+
+/// Adds the values of every `extend domain` to the domain, in load order
+/// (after the domain's own). An extension names the domain it extends, and
+/// each value it adds is new: one already declared (by the domain or an
+/// earlier extension) is reported where it is declared again.
+pub(crate) fn extend(
+    domain: Option<(FileId, &Domain)>,
+    spec: Option<&mut DomainSpec>,
+    extensions: &[(FileId, &Extension)],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (Some((domain_file, domain)), Some(spec)) = (domain, spec) else {
+        for (file, extension) in extensions {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::MissingDomain,
+                    *file,
+                    extension.name.span,
+                    format!(
+                        "no `domain` is declared, so `extend domain {}` has nothing to extend",
+                        extension.name.node
+                    ),
+                )
+                .with_label("no such domain")
+                .with_help(
+                    "check the file that declares `domain NAME { ... }` together with this one \
+                     (e.g. `taskc check tasks`)",
+                ),
+            );
+        }
+        return;
+    };
+    // Where each value was first declared.
+    let mut first: BTreeMap<(Vocabulary, &str), (FileId, Span)> = BTreeMap::new();
+    for field in &domain.fields {
+        if let DomainValue::List(vocabulary, names) = &field.value {
+            for name in names {
+                first
+                    .entry((*vocabulary, name.node.as_str()))
+                    .or_insert((domain_file, name.span));
+            }
+        }
+    }
+    for &(file, extension) in extensions {
+        if extension.name.node != spec.name {
+            let help = format!(
+                "the project's domain is `{}`: write `extend domain {}`",
+                spec.name, spec.name
+            );
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownName,
+                    file,
+                    extension.name.span,
+                    format!("there is no domain `{}` to extend", extension.name.node),
+                )
+                .with_label("not the project's domain")
+                .with_related(domain_file, domain.name.span, "the project's domain")
+                .with_help(help),
+            );
+            continue;
+        }
+        for field in &extension.fields {
+            let DomainValue::List(vocabulary, names) = &field.value else {
+                continue;
+            };
+            for name in names {
+                let key = (*vocabulary, name.node.as_str());
+                if let Some(&(first_file, first_span)) = first.get(&key) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::DuplicateDeclaration,
+                            file,
+                            name.span,
+                            format!(
+                                "{} `{}` is already declared",
+                                vocabulary.singular(),
+                                name.node
+                            ),
+                        )
+                        .with_label("declared again here")
+                        .with_related(first_file, first_span, "first declared here")
+                        .with_help("an extension adds new values only: remove this one"),
+                    );
+                    continue;
+                }
+                first.insert(key, (file, name.span));
+                values_mut(spec, *vocabulary).push(name.node.clone());
+            }
+        }
+    }
+}
+
+fn values_mut(spec: &mut DomainSpec, vocabulary: Vocabulary) -> &mut Vec<String> {
+    match vocabulary {
+        Vocabulary::Queues => &mut spec.queues,
+        Vocabulary::Priorities => &mut spec.priorities,
+        Vocabulary::Statuses => &mut spec.statuses,
+        Vocabulary::IssueTypes => &mut spec.issue_types,
+        Vocabulary::ResolutionCodes => &mut spec.resolution_codes,
+        Vocabulary::Tiers => &mut spec.tiers,
+        Vocabulary::Fields => &mut spec.fields,
+        Vocabulary::RiskFlags => &mut spec.risk_flags,
+    }
 }
 
 /// A `scoring` block: components not listed weigh 0, and the sum must be 1.

@@ -77,7 +77,7 @@ pub(crate) fn declarations(
 ) -> Declared {
     let errors = |d: &Vec<Diagnostic>| d.iter().filter(|d| d.is_error()).count();
     let errors_before = errors(diagnostics);
-    let (domain, declared) = match decls.domain {
+    let (mut domain, mut declared) = match decls.domain {
         Some((file, domain)) => {
             let mut cx = Cx::new(file);
             let (spec, declared) = domain::check(&mut cx, domain);
@@ -86,13 +86,24 @@ pub(crate) fn declarations(
         }
         None => (None, Vec::new()),
     };
+    domain::extend(
+        decls.domain,
+        domain.as_mut(),
+        &decls.extensions,
+        diagnostics,
+    );
+    if decls.ambiguous {
+        // No vocabulary is checked, and no episode run, against a domain
+        // the author may not have meant.
+        declared.clear();
+    }
     let mut marker_sets = BTreeMap::new();
     for (file, set) in &decls.marker_sets {
         let mut cx = Cx::new(*file);
         marker_sets.insert(set.name.node.clone(), markers::check_set(&mut cx, set));
         diagnostics.extend(cx.diagnostics);
     }
-    let scope_is_sound = errors(diagnostics) == errors_before;
+    let scope_is_sound = errors(diagnostics) == errors_before && !decls.ambiguous;
 
     let mut floors = BTreeMap::new();
     for (file, floor) in &decls.floors {

@@ -1,9 +1,11 @@
-//! L004: a marker set, floor or domain value declared but never used.
+//! L004: a marker set, floor or domain value (declared by the domain or an
+//! extension) declared but never used.
 
 use crate::diagnostic::Diagnostic;
 use crate::lint::registry::rule;
 use crate::lint::LintContext;
-use crate::syntax::ast::{DomainValue, Item, Vocabulary};
+use crate::source::FileId;
+use crate::syntax::ast::{DomainValue, Field, Item, Vocabulary};
 use crate::validate::{FLOOR, MARKER_SET};
 
 rule! {
@@ -52,43 +54,49 @@ fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                         )),
                     );
                 }
-                Item::Domain(domain) => {
-                    for field in &domain.fields {
-                        let DomainValue::List(vocabulary, names) = &field.value else {
-                            continue;
-                        };
-                        // The agent's choices (queues, priorities, ...) are
-                        // never unused: see the rule's page.
-                        if !matches!(
-                            vocabulary,
-                            Vocabulary::Tiers | Vocabulary::Fields | Vocabulary::RiskFlags
-                        ) {
-                            continue;
-                        }
-                        let kind = vocabulary.singular();
-                        for name in names.iter().filter(|n| !used(kind, &n.node)) {
-                            out.push(
-                                cx.warning(
-                                    &RULE,
-                                    *file,
-                                    name.span,
-                                    format!(
-                                        "{} `{}` is never used",
-                                        vocabulary.singular(),
-                                        name.node
-                                    ),
-                                )
-                                .with_label("no task mentions it")
-                                .with_help(format!(
-                                    "use it in a task, or remove it from `{}`",
-                                    vocabulary.keyword()
-                                )),
-                            );
-                        }
-                    }
-                }
+                Item::Domain(domain) => unused_values(cx, *file, &domain.fields, out),
+                Item::Extension(extension) => unused_values(cx, *file, &extension.fields, out),
                 _ => {}
             }
+        }
+    }
+}
+
+/// The values of a domain or extension that are never used.
+fn unused_values(
+    cx: &LintContext<'_>,
+    file: FileId,
+    fields: &[Field<DomainValue>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let used = |kind: &'static str, name: &str| cx.uses.contains(&(kind, name.to_owned()));
+    for field in fields {
+        let DomainValue::List(vocabulary, names) = &field.value else {
+            continue;
+        };
+        // The agent's choices (queues, priorities, ...) are
+        // never unused: see the rule's page.
+        if !matches!(
+            vocabulary,
+            Vocabulary::Tiers | Vocabulary::Fields | Vocabulary::RiskFlags
+        ) {
+            continue;
+        }
+        let kind = vocabulary.singular();
+        for name in names.iter().filter(|n| !used(kind, &n.node)) {
+            out.push(
+                cx.warning(
+                    &RULE,
+                    file,
+                    name.span,
+                    format!("{} `{}` is never used", vocabulary.singular(), name.node),
+                )
+                .with_label("no task mentions it")
+                .with_help(format!(
+                    "use it in a task, or remove it from `{}`",
+                    vocabulary.keyword()
+                )),
+            );
         }
     }
 }

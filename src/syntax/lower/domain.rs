@@ -1,9 +1,9 @@
-//! `domain` → [`Domain`].
+//! `domain` → [`Domain`], `extension` → [`Extension`].
 
 use pest::iterators::Pair;
 
 use super::{field, name, names, number, span, Cx};
-use crate::syntax::ast::{Domain, DomainValue, Field, Vocabulary};
+use crate::syntax::ast::{Domain, DomainValue, Extension, Field, Vocabulary};
 use crate::syntax::Rule;
 
 impl Domain {
@@ -15,6 +15,23 @@ impl Domain {
         let name = name(inner.next().expect("a domain has a name"));
         let fields = inner.map(|f| domain_field(f, cx)).collect();
         Domain {
+            name,
+            span: whole,
+            fields,
+        }
+    }
+}
+
+impl Extension {
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        debug_assert_eq!(pair.as_rule(), Rule::extension);
+        let whole = span(&pair);
+        let mut inner = pair.into_inner();
+        inner.next(); // `extend`
+        inner.next(); // `domain`
+        let name = name(inner.next().expect("an extension names its domain"));
+        let fields = inner.map(|f| domain_field(f, cx)).collect();
+        Extension {
             name,
             span: whole,
             fields,

@@ -3,7 +3,7 @@
 use pest::iterators::Pair;
 
 use super::Cx;
-use crate::syntax::ast::{Domain, File, Floor, Item, MarkerSet, Task, Tree};
+use crate::syntax::ast::{Domain, Extension, File, Floor, Item, MarkerSet, Task, Tree};
 use crate::syntax::Rule;
 
 impl File {
@@ -13,6 +13,7 @@ impl File {
         for item in pair.into_inner() {
             items.push(match item.as_rule() {
                 Rule::domain => Item::Domain(Domain::from_pair(item, cx)),
+                Rule::extension => Item::Extension(Extension::from_pair(item, cx)),
                 Rule::task => Item::Task(Task::from_pair(item, cx)),
                 Rule::marker_set => Item::MarkerSet(MarkerSet::from_pair(item, cx)),
                 Rule::floor => Item::Floor(Floor::from_pair(item, cx)),
