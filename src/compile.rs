@@ -155,11 +155,11 @@ impl TaskChecker<'_> {
         let (kept, summary) = match (out, &self.verifier) {
             (Some(task), Some(verifier)) if clean => match self.keep {
                 Keep::Everything => {
-                    let summary = verifier.task(&mut cx, t.id.span, task.clone());
+                    let summary = verifier.task(&mut cx, &verify::Places::of(t), task.clone());
                     (Some(task), Some(Box::new(summary)))
                 }
                 Keep::Diagnostics => {
-                    let summary = verifier.task(&mut cx, t.id.span, task);
+                    let summary = verifier.task(&mut cx, &verify::Places::of(t), task);
                     (None, Some(Box::new(summary)))
                 }
             },

@@ -337,7 +337,10 @@ pub(crate) fn check_reply(
                 .map(|(_, f)| format!("\"{}\"", f.text))
                 .collect();
             forbidding.dedup();
-            cx.push(cx.error(
+            let mut forbidden_at: Vec<Span> = blocked.iter().map(|(_, f)| f.span).collect();
+            forbidden_at.sort();
+            forbidden_at.dedup();
+            let mut diagnostic = cx.error(
                 Code::UnmeetableGroup,
                 *span,
                 format!(
@@ -346,7 +349,11 @@ pub(crate) fn check_reply(
                 ),
             )
             .with_label(format!("each alternative contains {}", forbidding.join(" or ")))
-            .with_help("add an alternative without the forbidden words, or stop forbidding them"));
+            .with_help("add an alternative without the forbidden words, or stop forbidding them");
+            for span in forbidden_at {
+                diagnostic = diagnostic.with_related(cx.file, span, "forbidden here");
+            }
+            cx.push(diagnostic);
         }
     }
     (

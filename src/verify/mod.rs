@@ -16,7 +16,56 @@ use crate::diagnostic::{Code, Cx, Diagnostic};
 use crate::runtime::env::{exploits, gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
 use crate::source::{FileId, Span};
 use crate::spec::{DomainSpec, TaskMatching};
+use crate::syntax::ast;
 use crate::validate::ValidTask;
+
+/// Where the parts of a task that its proofs speak of are written, for the
+/// labels of their errors (an unsolvable task points at its task name and
+/// at the line that makes it so).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Places {
+    pub id: Span,
+    pub max_steps: Option<Span>,
+    pub sla_step_cost: Option<Span>,
+    pub sla_minutes: Option<Span>,
+    pub gold_reply: Option<Span>,
+    pub gold_note: Option<Span>,
+}
+
+impl Places {
+    pub fn of(task: &ast::Task) -> Self {
+        let mut places = Places {
+            id: task.id.span,
+            ..Places::default()
+        };
+        for field in &task.fields {
+            let line = |value: Span| Some(field.keyword.span.cover(value));
+            match &field.value {
+                ast::TaskValue::MaxSteps(n) => places.max_steps = line(n.span),
+                ast::TaskValue::SlaStepCost(n) => places.sla_step_cost = line(n.span),
+                ast::TaskValue::Ticket(fields) => {
+                    for f in fields {
+                        if let ast::TicketValue::SlaMinutes(n) = &f.value {
+                            places.sla_minutes = Some(f.keyword.span.cover(n.span));
+                        }
+                    }
+                }
+                ast::TaskValue::Expect(fields) => {
+                    for f in fields {
+                        let line = |t: &ast::Text| Some(f.keyword.span.cover(t.span));
+                        match &f.value {
+                            ast::ExpectValue::Reply(t) => places.gold_reply = line(t),
+                            ast::ExpectValue::Note(t) => places.gold_note = line(t),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        places
+    }
+}
 
 /// Runs tasks of one domain; built once per compilation.
 pub(crate) struct Verifier {
@@ -60,7 +109,8 @@ impl Verifier {
     /// Proves everything this stage proves of one task on its own,
     /// reporting at `at` (the task's id) what does not hold, and returns
     /// what the project-wide check needs of it.
-    pub fn task(&self, cx: &mut Cx, at: Span, task: ValidTask) -> Summary {
+    pub fn task(&self, cx: &mut Cx, places: &Places, task: ValidTask) -> Summary {
+        let at = places.id;
         let ValidTask {
             spec,
             matching,
@@ -74,7 +124,7 @@ impl Verifier {
         // The no-reply exploit's score bounds what any episode with a
         // voided reply earns (for the project-wide every-task-text check).
         let mut void_score = 0.0;
-        if solvability::check(cx, at, rt.clone()) && self.exploits {
+        if solvability::check(cx, places, rt.clone()) && self.exploits {
             void_score = gaming::check(cx, at, &rt);
         }
         examples::check(cx, &rt, &examples);

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
+use super::Places;
 use crate::diagnostic::{Code, Cx};
 use crate::runtime::env::{gold, TaskRuntime};
 use crate::source::Span;
 
 /// Proves the task solvable; true when it is (else reports why not).
-pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
+pub(crate) fn check(cx: &mut Cx, places: &Places, rt: Arc<TaskRuntime>) -> bool {
     let (info, _) = gold::outcome(rt.clone(), &gold::actions(&rt));
     let score = info.score;
     if score >= 1.0 - 1e-9 {
@@ -80,10 +81,35 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
     } else {
         "run `taskc run` with the gold actions to see each step".to_owned()
     };
-    cx.push(
-        cx.error(
+    // The lines that make it so, beside the task's name.
+    let mut related: Vec<(Option<Span>, String)> = Vec::new();
+    if needed > t.max_steps as usize {
+        related.push((
+            places.max_steps,
+            format!("the gold episode needs {needed} steps"),
+        ));
+    }
+    if t.sla_step_cost > t.ticket.sla_minutes_remaining {
+        related.push((
+            places.sla_step_cost,
+            format!("each step costs {} SLA minutes", t.sla_step_cost),
+        ));
+        related.push((
+            places.sla_minutes,
+            format!("the ticket has only {}", t.ticket.sla_minutes_remaining),
+        ));
+    }
+    for v in &info.voided {
+        let place = match v.section.as_str() {
+            "reply" => places.gold_reply,
+            _ => places.gold_note,
+        };
+        related.push((place, format!("meets no group ({})", v.reason)));
+    }
+    let mut diagnostic = cx
+        .error(
             Code::Unsolvable,
-            at,
+            places.id,
             format!(
                 "task `{}` cannot reach a score of 1.0: {}",
                 t.task_id,
@@ -95,8 +121,13 @@ pub(crate) fn check(cx: &mut Cx, at: Span, rt: Arc<TaskRuntime>) -> bool {
             round(score),
             short.join(", ")
         ))
-        .with_help(help),
-    );
+        .with_help(help);
+    for (span, label) in related {
+        if let Some(span) = span {
+            diagnostic = diagnostic.with_related(cx.file, span, label);
+        }
+    }
+    cx.push(diagnostic);
     false
 }
 
