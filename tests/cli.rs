@@ -201,7 +201,7 @@ fn run_turns_garbage_into_invalid_steps() {
 
 #[test]
 fn play_works_through_a_pipe() {
-    let script = "classify billing_ops high duplicate_charge\nreqest x\nreply Your refund for the duplicate charge arrives within 5-7 business days.\nnote Duplicate charge, refund approved.\nstatus resolved refund_approved\nsubmit\n";
+    let script = "classify billing high\nclassify billing_ops priority=hgh duplicate_charge\nclassify billing_ops high duplicate_charge\nreqest x\nreply Your refund for the duplicate charge arrives within 5-7 business days.\nnote Duplicate charge, refund approved.\nstatus resolved refund_approved\nsubmit\n";
     let out = taskc_with_input(&["play", "billing_refund_easy"], script.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
@@ -211,7 +211,90 @@ fn play_works_through_a_pipe() {
     );
     assert!(text.contains("[KB-101]"), "shows the knowledge base");
     assert!(text.contains("did you mean `request`?"));
-    assert!(text.contains("episode over: final score 1.000"), "{text}");
+    // Mistakes in values are caught at the prompt and cost no step.
+    assert!(
+        text.contains(
+            "`billing` is not a queue, priority or issue type; did you mean `billing_ops`?"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `high`? (not sent"), "{text}");
+    // After the reply, the note groups are still unmet; scores to 4 places.
+    assert!(
+        text.contains(
+            "still unmet:\n  note  needs one of \"duplicate charge\" | \"double charge\""
+        ),
+        "{text}"
+    );
+    assert!(text.contains("score 0.7500"), "{text}");
+    assert!(
+        text.contains("final score 1.0000 (ended at step 5 of 6)"),
+        "{text}"
+    );
+    assert!(text.contains("every marker group is met"), "{text}");
+}
+
+/// A customer's follow-up is printed once, when it arrives; `send` sends
+/// an invalid action on purpose, and the summary calls it out.
+#[test]
+fn play_prints_a_customer_message_once_and_sends_on_request() {
+    let script = "classify trust_and_safety urgent account_compromise\nrequest workspace_id last_successful_login billing_email\nsend {\"action_type\":\"add_note\",\"message\":\"x\"}\nstatus escalated\nquit\n";
+    let out = taskc_with_input(&["play", "account_takeover_medium"], script.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.matches("  customer: ").count(), 1, "{text}");
+    assert!(
+        text.contains("invalid action: `add_note` does not take `message`; it takes `text`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stopped before the end:\nfinal score"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 invalid action (each cost a step and did nothing):\n  step 3:"),
+        "{text}"
+    );
+}
+
+/// `run --summary` is for people: a line per step, invalid actions called
+/// out, the final score to 4 places, the breakdown and the unmet groups.
+#[test]
+fn run_summary_reads_without_a_script() {
+    let actions = GOLD_BILLING.replace(r#""text":"Duplicate"#, r#""message":"Duplicate"#);
+    let out = taskc_with_input(
+        &["run", "billing_refund_easy", "--summary"],
+        actions.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(
+            "task billing_refund_easy (at most 6 steps)\nstep  1  reward +0.5500  score 0.5500"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("INVALID ACTION: `add_note` does not take `message`; it takes `text`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nfinal score 0.9000 (ended at step 5 of 6)\n  queue 1.0000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  info_requests 1.0000  reply 1.0000  note 0.0000  process 1.0000"),
+        "{text}"
+    );
+    assert!(text.contains("marker groups still unmet:\n  note  needs one of \"duplicate charge\" | \"double charge\""), "{text}");
+    // Without --summary the JSON stays exact, and a warning says where to look.
+    let json = taskc_with_input(&["run", "billing_refund_easy"], actions.as_bytes());
+    assert!(
+        stderr(&json).contains("warning: 1 invalid action (first at step 3"),
+        "{}",
+        stderr(&json)
+    );
+    assert!(stdout(&json).lines().all(|l| l.starts_with('{')));
 }
 
 #[test]

@@ -52,6 +52,11 @@ pub struct RunArgs {
     /// A file of JSON actions, one per line; `-` (the default) is standard input.
     #[arg(long, default_value = "-")]
     pub actions: String,
+    /// Print for people instead of JSON: one line per step (scores to 4
+    /// decimals, invalid actions called out), then the final score, the
+    /// breakdown, and the marker groups still unmet.
+    #[arg(long)]
+    pub summary: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -13,6 +13,7 @@ mod play;
 mod probe;
 mod run;
 mod serve;
+mod summary;
 mod tree;
 
 use std::io::Write;

@@ -1,12 +1,14 @@
 //! `taskc run TASK_ID`: one episode from JSON Lines actions; one JSON object
-//! per step on stdout, the reset first (step 0). Same input, same bytes.
+//! per step on stdout, the reset first (step 0), scores exact. Same input,
+//! same bytes. With `--summary`, the episode for people instead
+//! ([`super::summary`]).
 
 use std::io::Write;
 
 use serde::Serialize;
 
 use super::args::RunArgs;
-use super::{input, load_task, write_failed, Outcome};
+use super::{input, load_task, summary, write_failed, Outcome};
 use taskc::runtime::env::{Episode, Info, Observation, StepResult};
 
 #[derive(Serialize)]
@@ -42,9 +44,19 @@ pub fn run(args: &RunArgs) -> Outcome {
     let (mut episode, first) = Episode::reset(rt, None, None);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if let Err(e) = print(&mut out, &first) {
+    let printed = if args.summary {
+        writeln!(
+            out,
+            "task {} (at most {} steps)",
+            args.task_id, first.observation.task.max_steps
+        )
+    } else {
+        print(&mut out, &first)
+    };
+    if let Err(e) = printed {
         return write_failed(e);
     }
+    let mut invalid: Vec<(u32, String)> = Vec::new();
     for line in input::Lines::new(input) {
         let (line_no, raw) = match line {
             Ok(line) => line,
@@ -71,12 +83,35 @@ pub fn run(args: &RunArgs) -> Outcome {
             Ok(result) => result,
             Err(e) => return Outcome::Failed(e.to_string()),
         };
-        if let Err(e) = print(&mut out, &result) {
+        if let Some(e) = &result.observation.last_action_error {
+            invalid.push((result.observation.step, e.message.clone()));
+        }
+        let printed = if args.summary {
+            writeln!(out, "{}", summary::step_line(&result, line))
+        } else {
+            print(&mut out, &result)
+        };
+        if let Err(e) = printed {
+            return write_failed(e);
+        }
+    }
+    if args.summary {
+        if let Err(e) = writeln!(out, "\n{}", summary::summary(&episode, &invalid)) {
             return write_failed(e);
         }
     }
     if let Err(e) = out.flush() {
         return write_failed(e);
+    }
+    if !args.summary && !invalid.is_empty() {
+        // In JSON the errors are in the steps; say so where a person looks.
+        eprintln!(
+            "warning: {} invalid action{} (first at step {}: {}); see `last_action_error`, or run with --summary",
+            invalid.len(),
+            if invalid.len() == 1 { "" } else { "s" },
+            invalid[0].0,
+            invalid[0].1
+        );
     }
     if !episode.is_done() {
         eprintln!(

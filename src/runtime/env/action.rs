@@ -251,13 +251,25 @@ impl Fields<'_> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                let mut e = ActionError::new(format!(
+                // The two text fields, each where the other belongs.
+                let swapped = match (self.action_type, key.as_str()) {
+                    ("add_note", "message") => Some("text"),
+                    ("reply", "text") => Some("message"),
+                    _ => None,
+                };
+                let mut message = format!(
                     "`{}` does not take `{}`; it takes {takes}",
                     self.action_type,
                     excerpt(key)
-                ));
+                );
+                if swapped.is_some() {
+                    message.push_str(" (a `reply` has a `message`, an `add_note` a `text`)");
+                }
+                let mut e = ActionError::new(message);
                 e.field = Some(excerpt(key).into_owned());
-                e.suggestion = suggest::closest(key, allowed.iter().copied()).map(str::to_owned);
+                e.suggestion = swapped
+                    .or_else(|| suggest::closest(key, allowed.iter().copied()))
+                    .map(str::to_owned);
                 return Err(e);
             }
         }

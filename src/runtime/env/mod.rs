@@ -555,6 +555,26 @@ impl Episode {
         }
     }
 
+    /// The required marker groups no counted text has met yet, reply groups
+    /// first, each as its alternatives (for authors play-testing a task).
+    pub fn unmet_groups(&self) -> Vec<(&'static str, &[String])> {
+        let spec = &self.rt.spec;
+        let reply = spec
+            .required_reply_markers
+            .iter()
+            .zip(&self.p.reply_groups_met);
+        let note = spec
+            .required_note_markers
+            .iter()
+            .zip(&self.p.note_groups_met);
+        reply
+            .map(|g| ("reply", g))
+            .chain(note.map(|g| ("note", g)))
+            .filter(|(_, (_, met))| !**met)
+            .map(|(section, (group, _))| (section, group.as_slice()))
+            .collect()
+    }
+
     /// Applies one action and grades; returns the step's reward.
     fn advance(&mut self, action: Result<Checked, ActionError>) -> f64 {
         let rt = self.rt.clone();
