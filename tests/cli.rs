@@ -364,3 +364,24 @@ fn every_command_exits_1_when_the_tasks_do_not_compile() {
     }
     std::fs::remove_dir_all(&dir).expect("removed");
 }
+
+/// Linting part of the project loads the rest beside it: the marker sets
+/// the domain file declares are used by the tasks, so none is "never used"
+/// (L004), and only the file asked for is reported on.
+#[test]
+fn lint_on_part_of_the_project_knows_what_the_rest_uses() {
+    let whole = taskc(&["lint", "--format", "json"]);
+    let part = taskc(&["lint", "tasks/supportdesk.task", "--format", "json"]);
+    let findings = |out: &std::process::Output| -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v.as_array().expect("a list").clone()
+    };
+    let whole = findings(&whole);
+    let part = findings(&part);
+    assert!(part.iter().all(|d| d["code"] != "L004"), "{part:?}");
+    let in_domain: Vec<&serde_json::Value> = whole
+        .iter()
+        .filter(|d| d["file"] == "tasks/supportdesk.task")
+        .collect();
+    assert_eq!(part.iter().collect::<Vec<_>>(), in_domain);
+}

@@ -8,20 +8,41 @@ use super::{load, plural, report, write_stdout, Outcome};
 use taskc::compile::Compilation;
 use taskc::diagnostic::{self, Diagnostic};
 use taskc::lint::{self, Config, Level};
-use taskc::source::{FileId, SourceFile};
+use taskc::source::{self, FileId, SourceFile};
 
 pub fn run(args: &LintArgs) -> Outcome {
     let settings = match Settings::read(args) {
         Ok(settings) => settings,
         Err(outcome) => return outcome,
     };
-    let (mut sources, compilation) = match load(&settings.paths) {
+    let scope = match Scope::of(&settings) {
+        Ok(scope) => scope,
+        Err(outcome) => return outcome,
+    };
+    let (mut sources, compilation) = match load(&scope.files) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let task_files = sources.files.len();
     let mut diagnostics = compilation.diagnostics.clone();
     diagnostics.extend(lint::lint(&sources, &compilation, &settings.config));
+    // Only the files asked for are reported on; the rest of the project was
+    // loaded so that what they use is known.
+    let shown_ids: Vec<FileId> = sources
+        .ids()
+        .filter(|id| scope.is_shown(&sources.get(*id).name))
+        .collect();
+    diagnostics.retain(|d| shown_ids.contains(&d.file));
+    let task_files = shown_ids.len();
+    let task_count = compilation
+        .asts
+        .iter()
+        .filter(|(id, _)| shown_ids.contains(id))
+        .flat_map(|(_, ast)| &ast.items)
+        .filter(|item| matches!(item, taskc::syntax::ast::Item::Task(_)))
+        .count();
+    if let Some(note) = &scope.note {
+        eprintln!("note: {note}");
+    }
     if let Some(file) = settings.config_file {
         // The configuration's own problems point into it.
         let id = FileId(sources.files.len());
@@ -46,7 +67,7 @@ pub fn run(args: &LintArgs) -> Outcome {
             write_stdout(&format!(
                 "{}: {} in {}, {}, {}",
                 if failed { "failed" } else { "ok" },
-                plural(shown.task_count, "task", "tasks"),
+                plural(task_count, "task", "tasks"),
                 plural(task_files, "file", "files"),
                 plural(errors, "error", "errors"),
                 plural(warnings, "warning", "warnings"),
@@ -64,6 +85,80 @@ pub fn run(args: &LintArgs) -> Outcome {
     }
 }
 
+/// The files a lint run loads and those it reports on. Linting some files
+/// of a project (files under its `paths` in taskc.toml, else under `tasks`)
+/// loads the whole project beside them, so that a declaration used only by
+/// a file outside the subset is not reported unused (L004), and reports on
+/// the files asked for only. Files outside the project are linted alone.
+struct Scope {
+    files: Vec<PathBuf>,
+    /// The files reported on, by the name they are loaded under.
+    shown: Option<std::collections::BTreeSet<String>>,
+    /// Said on standard error when the project could not be loaded beside.
+    note: Option<String>,
+}
+
+impl Scope {
+    fn of(settings: &Settings) -> Result<Self, Outcome> {
+        let asked =
+            source::collect_paths(&settings.paths).map_err(|e| Outcome::Failed(e.to_string()))?;
+        let project = if settings.subset {
+            settings
+                .project
+                .iter()
+                .filter(|p| p.exists())
+                .cloned()
+                .collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        };
+        if !settings.subset || project.is_empty() {
+            let note = settings.subset.then(|| {
+                "no project to load beside these files (no `paths` in taskc.toml and no `tasks` \
+                 folder here): a declaration used only by other files is reported as unused (L004)"
+                    .to_owned()
+            });
+            return Ok(Scope {
+                files: asked,
+                shown: None,
+                note,
+            });
+        }
+        let canonical = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let asked_canonical: std::collections::BTreeSet<PathBuf> =
+            asked.iter().map(canonical).collect();
+        // Only a part of the project is completed by it: files elsewhere
+        // (another project, a copy) are linted as they are.
+        let roots: Vec<PathBuf> = project.iter().map(canonical).collect();
+        if !asked_canonical
+            .iter()
+            .all(|f| roots.iter().any(|r| f.starts_with(r)))
+        {
+            return Ok(Scope {
+                files: asked,
+                shown: None,
+                note: None,
+            });
+        }
+        let mut files = asked.clone();
+        for file in source::collect_paths(&project).map_err(|e| Outcome::Failed(e.to_string()))? {
+            if !asked_canonical.contains(&canonical(&file)) {
+                files.push(file);
+            }
+        }
+        files.sort();
+        Ok(Scope {
+            shown: Some(asked.iter().map(|p| p.display().to_string()).collect()),
+            files,
+            note: None,
+        })
+    }
+
+    fn is_shown(&self, name: &str) -> bool {
+        self.shown.as_ref().is_none_or(|shown| shown.contains(name))
+    }
+}
+
 fn pretty(value: &serde_json::Value) -> Outcome {
     write_stdout(&serde_json::to_string_pretty(value).unwrap_or_default())
 }
@@ -78,6 +173,10 @@ struct Settings {
     deny_warnings: bool,
     /// What to lint: the arguments, else `paths` in taskc.toml, else `tasks`.
     paths: Vec<PathBuf>,
+    /// The project: `paths` in taskc.toml, else `tasks`.
+    project: Vec<PathBuf>,
+    /// The arguments named files or folders (maybe part of the project).
+    subset: bool,
 }
 
 impl Settings {
@@ -110,12 +209,16 @@ impl Settings {
                 )));
             }
         }
-        let paths = if !args.paths.is_empty() {
-            args.paths.clone()
-        } else if !config.paths.is_empty() {
+        let project = if !config.paths.is_empty() {
             config.paths.clone()
         } else {
             vec![PathBuf::from("tasks")]
+        };
+        let subset = !args.paths.is_empty() && args.paths != project;
+        let paths = if args.paths.is_empty() {
+            project.clone()
+        } else {
+            args.paths.clone()
         };
         Ok(Self {
             config,
@@ -123,6 +226,8 @@ impl Settings {
             config_diagnostics,
             deny_warnings,
             paths,
+            project,
+            subset,
         })
     }
 }
