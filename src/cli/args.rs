@@ -112,6 +112,9 @@ pub enum SchemaKind {
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// Files or directories (default: `paths` in taskc.toml, else `tasks`).
+    /// Files inside the project are linted with the rest of the project
+    /// loaded beside them (so L004 knows what other files use); only they
+    /// are reported on.
     pub paths: Vec<PathBuf>,
     /// How to print the diagnostics.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
