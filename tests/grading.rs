@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
+use taskc::runtime::env::exploits::with_text;
 use taskc::runtime::env::{gold, Episode, StepResult, TaskRuntime};
 use taskc::spec::Document;
 
@@ -43,25 +44,6 @@ fn transcript(actions: &[Value], results: &[StepResult]) -> Value {
         "gates": last.info.gates,
         "voided": last.info.voided,
     })
-}
-
-/// The gold actions with the reply (or note) text replaced.
-fn with_text(actions: &[Value], action_type: &str, text: &str) -> Vec<Value> {
-    let key = if action_type == "reply" {
-        "message"
-    } else {
-        "text"
-    };
-    actions
-        .iter()
-        .map(|a| {
-            let mut a = a.clone();
-            if a["action_type"] == action_type {
-                a[key] = json!(text);
-            }
-            a
-        })
-        .collect()
 }
 
 fn without(actions: &[Value], action_type: &str) -> Vec<Value> {
