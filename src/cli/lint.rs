@@ -27,19 +27,23 @@ pub fn run(args: &LintArgs) -> Outcome {
     diagnostics.extend(lint::lint(&sources, &compilation, &settings.config));
     // Only the files asked for are reported on; the rest of the project was
     // loaded so that what they use is known.
-    let shown_ids: Vec<FileId> = sources
+    let shown: Vec<bool> = sources
         .ids()
-        .filter(|id| scope.is_shown(&sources.get(*id).name))
+        .map(|id| scope.is_shown(&sources.get(id).name))
         .collect();
-    diagnostics.retain(|d| shown_ids.contains(&d.file));
-    let task_files = shown_ids.len();
-    let task_count = compilation
-        .asts
-        .iter()
-        .filter(|(id, _)| shown_ids.contains(id))
-        .flat_map(|(_, ast)| &ast.items)
-        .filter(|item| matches!(item, taskc::syntax::ast::Item::Task(_)))
-        .count();
+    let (task_files, task_count) = if scope.shown.is_none() {
+        (sources.files.len(), compilation.task_count)
+    } else {
+        diagnostics.retain(|d| shown[d.file.0]);
+        let tasks = compilation
+            .asts
+            .iter()
+            .filter(|(id, _)| shown[id.0])
+            .flat_map(|(_, ast)| &ast.items)
+            .filter(|item| matches!(item, taskc::syntax::ast::Item::Task(_)))
+            .count();
+        (shown.iter().filter(|s| **s).count(), tasks)
+    };
     if let Some(note) = &scope.note {
         eprintln!("note: {note}");
     }

@@ -24,7 +24,7 @@ pub fn step_line(r: &StepResult, action: &str) -> String {
         r.observation.step,
         reward(r.reward),
         score(r.info.score),
-        shorten(action, 70)
+        taskc::runtime::excerpt(action)
     );
     if let Some(e) = &r.observation.last_action_error {
         s.push_str(&format!("\n         INVALID ACTION: {}", e.message));
@@ -107,14 +107,6 @@ pub fn summary(episode: &Episode, invalid: &[(u32, String)]) -> String {
         None => s.push_str("\nevery marker group is met"),
     }
     s
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max - 1).collect();
-    format!("{cut}…")
 }
 
 #[cfg(test)]

@@ -451,10 +451,7 @@ fn indentation(text: &str, offset: usize) -> usize {
 
 /// The keywords that start a top-level declaration.
 pub(crate) fn is_declaration(word: &str) -> bool {
-    matches!(
-        word,
-        "domain" | "extend" | "task" | "markers" | "floor" | "tree"
-    )
+    fields_of("file").contains(&word)
 }
 
 /// `“Charged twice”`: a text in typographic quotes.
