@@ -55,6 +55,16 @@ pub const ACTION_TYPES: [&str; 6] = [
     "submit",
 ];
 
+/// The fields each action type takes beside `action_type`.
+const FIELDS: [(&str, &[&str]); 6] = [
+    ("classify", &["queue", "priority", "issue_type"]),
+    ("request_info", &["fields", "message"]),
+    ("reply", &["message"]),
+    ("add_note", &["text"]),
+    ("set_status", &["status", "resolution_code"]),
+    ("submit", &[]),
+];
+
 /// What was wrong with an action; shown in the next observation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ActionError {
@@ -152,7 +162,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
     };
     match action_type {
         "classify" => {
-            fields.only(&["queue", "priority", "issue_type"])?;
+            fields.only()?;
             let queue = fields.optional_value("queue", &domain.queues)?;
             let priority = fields.optional_value("priority", &domain.priorities)?;
             let issue_type = fields.optional_value("issue_type", &domain.issue_types)?;
@@ -168,7 +178,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
             })
         }
         "request_info" => {
-            fields.only(&["fields", "message"])?;
+            fields.only()?;
             let message = fields
                 .optional_text("message")?
                 .filter(|m| !m.trim().is_empty());
@@ -200,15 +210,15 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
             })
         }
         "reply" => {
-            fields.only(&["message"])?;
+            fields.only()?;
             Ok(Checked::Reply(fields.required_text("message")?))
         }
         "add_note" => {
-            fields.only(&["text"])?;
+            fields.only()?;
             Ok(Checked::AddNote(fields.required_text("text")?))
         }
         "set_status" => {
-            fields.only(&["status", "resolution_code"])?;
+            fields.only()?;
             let Some(status) = fields.optional_value("status", &domain.statuses)? else {
                 return Err(fields.missing("status", "a status"));
             };
@@ -216,7 +226,7 @@ pub fn parse(value: &Value, domain: &DomainSpec) -> Result<Checked, ActionError>
             Ok(Checked::SetStatus { status, resolution })
         }
         "submit" => {
-            fields.only(&[])?;
+            fields.only()?;
             Ok(Checked::Submit)
         }
         other => {
@@ -239,7 +249,12 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     /// Rejects fields the action does not take.
-    fn only(&self, allowed: &[&str]) -> Result<(), ActionError> {
+    /// Refuses a field the action type does not take.
+    fn only(&self) -> Result<(), ActionError> {
+        let allowed: &[&str] = FIELDS
+            .iter()
+            .find(|(t, _)| *t == self.action_type)
+            .map_or(&[], |(_, fields)| fields);
         for key in self.object.keys() {
             if key != "action_type" && !allowed.contains(&key.as_str()) {
                 let takes = if allowed.is_empty() {
@@ -251,24 +266,30 @@ impl Fields<'_> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                // The two text fields, each where the other belongs.
-                let swapped = match (self.action_type, key.as_str()) {
-                    ("add_note", "message") => Some("text"),
-                    ("reply", "text") => Some("message"),
-                    _ => None,
-                };
+                // A field of another action type (`message` in an
+                // `add_note`): say whose it is, and with one field to take
+                // instead, suggest it.
+                let owners: Vec<String> = FIELDS
+                    .iter()
+                    .filter(|(t, fields)| *t != self.action_type && fields.contains(&key.as_str()))
+                    .map(|(t, _)| format!("`{t}`"))
+                    .collect();
                 let mut message = format!(
                     "`{}` does not take `{}`; it takes {takes}",
                     self.action_type,
                     excerpt(key)
                 );
-                if swapped.is_some() {
-                    message.push_str(" (a `reply` has a `message`, an `add_note` a `text`)");
+                if !owners.is_empty() {
+                    message.push_str(&format!(" (`{key}` is a field of {})", owners.join(", ")));
                 }
                 let mut e = ActionError::new(message);
                 e.field = Some(excerpt(key).into_owned());
-                e.suggestion = swapped
-                    .or_else(|| suggest::closest(key, allowed.iter().copied()))
+                let only = match allowed {
+                    [only] if !owners.is_empty() => Some(*only),
+                    _ => None,
+                };
+                e.suggestion = suggest::closest(key, allowed.iter().copied())
+                    .or(only)
                     .map(str::to_owned);
                 return Err(e);
             }
@@ -344,4 +365,34 @@ fn lookup(field: &str, value: &str, allowed: &[String]) -> Result<u16, ActionErr
         allowed: Some(allowed.to_vec()),
         suggestion,
     })
+}
+
+#[cfg(test)]
+mod fields_tests {
+    /// The table of fields is the `Action` type's: read from its schema.
+    #[test]
+    fn fields_are_the_action_types() {
+        let schema = serde_json::to_value(schemars::schema_for!(super::Action)).unwrap();
+        let variants = schema["oneOf"]
+            .as_array()
+            .expect("one schema per action type");
+        assert_eq!(variants.len(), super::FIELDS.len());
+        for variant in variants {
+            let props = variant["properties"].as_object().expect("properties");
+            let action_type = props["action_type"]["const"].as_str().expect("a tag");
+            let mut fields: Vec<&str> = props
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "action_type")
+                .collect();
+            fields.sort_unstable();
+            let (_, table) = super::FIELDS
+                .iter()
+                .find(|(t, _)| *t == action_type)
+                .expect("in the table");
+            let mut table = table.to_vec();
+            table.sort_unstable();
+            assert_eq!(fields, table, "{action_type}");
+        }
+    }
 }
