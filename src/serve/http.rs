@@ -16,8 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{observation_data, offload, HttpEpisode, Shared};
-use crate::runtime::env;
+use super::{api, observation_data, offload, tools, HttpEpisode, Shared};
 use crate::runtime::excerpt;
 use crate::runtime::tree::{self, Validator};
 
@@ -63,39 +62,49 @@ fn body(bytes: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     })
 }
 
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "healthy"}))
+pub async fn health() -> Json<api::Health> {
+    Json(api::Health { status: "healthy" })
 }
 
-pub async fn metadata(State(s): State<Arc<Shared>>) -> Json<Value> {
-    Json(json!({
-        "name": "taskc-supportdesk",
-        "description": "SupportDesk triage tasks compiled from .task files, and the L1 tree validator",
-        "version": env!("CARGO_PKG_VERSION"),
-        "tasks": s.runtimes.keys().collect::<Vec<_>>(),
-        "trees": s.validators.keys().collect::<Vec<_>>(),
-        "max_sessions": s.config.max_sessions,
-        "active_sessions": s.active_sessions(),
-        "idle_timeout_secs": s.config.idle_timeout.as_secs(),
-        "max_message_bytes": s.config.max_message_bytes,
-    }))
+pub async fn metadata(State(s): State<Arc<Shared>>) -> Json<api::Metadata> {
+    Json(api::Metadata {
+        name: "taskc-supportdesk",
+        description:
+            "SupportDesk triage tasks compiled from .task files, and the L1 tree validator",
+        version: env!("CARGO_PKG_VERSION"),
+        tasks: s.runtimes.keys().cloned().collect(),
+        trees: s.validators.keys().cloned().collect(),
+        tools: tools::tools(&s, false)
+            .into_iter()
+            .map(|t| t.name.to_owned())
+            .collect(),
+        max_sessions: s.config.max_sessions,
+        active_sessions: s.active_sessions(),
+        idle_timeout_secs: s.config.idle_timeout.as_secs(),
+        max_message_bytes: s.config.max_message_bytes,
+    })
 }
 
-pub async fn schema() -> Json<Value> {
-    Json(json!({
-        "action": schemars::schema_for!(env::Action),
-        "observation": schemars::schema_for!(env::Observation),
-        "state": schemars::schema_for!(env::State),
-    }))
+pub async fn schema() -> Json<api::Schemas> {
+    Json(api::Schemas::new())
 }
 
-pub async fn tasks(State(s): State<Arc<Shared>>) -> Json<Value> {
-    let list: Vec<Value> = s
-        .runtimes
-        .values()
-        .map(|rt| json!({"task_id": rt.spec.task_id, "title": rt.spec.title, "difficulty": rt.spec.difficulty}))
-        .collect();
-    Json(Value::Array(list))
+/// `GET /openapi.json`.
+pub async fn openapi() -> Json<&'static Value> {
+    Json(api::openapi())
+}
+
+pub async fn tasks(State(s): State<Arc<Shared>>) -> Json<Vec<api::TaskSummary>> {
+    Json(
+        s.runtimes
+            .values()
+            .map(|rt| api::TaskSummary {
+                task_id: rt.spec.task_id.clone(),
+                title: rt.spec.title.clone(),
+                difficulty: rt.spec.difficulty,
+            })
+            .collect(),
+    )
 }
 
 /// `POST /reset {"task_id", "seed"?, "episode_id"?}`: starts an HTTP
@@ -171,7 +180,7 @@ fn reset_now(s: &Arc<Shared>, bytes: Result<Bytes, BytesRejection>) -> Response 
                 .into_response()
         }
     };
-    let reply = observation_data(&result, &episode);
+    let reply = observation_data(result, &episode);
     http.insert(
         id,
         Arc::new(Mutex::new(HttpEpisode {
@@ -230,7 +239,7 @@ fn step_now(s: &Shared, bytes: Result<Bytes, BytesRejection>) -> Response {
     let mut entry = entry.lock().unwrap_or_else(|e| e.into_inner());
     entry.used = Instant::now();
     match entry.episode.step(action) {
-        Ok(result) => Json(observation_data(&result, &entry.episode)).into_response(),
+        Ok(result) => Json(observation_data(result, &entry.episode)).into_response(),
         Err(e) => fail(StatusCode::CONFLICT, "EXECUTION_ERROR", e.to_string()).into_response(),
     }
 }
@@ -345,10 +354,7 @@ pub async fn tree_next(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     tree_endpoint(s, query, bytes, |v, input| {
-        let (Some(walk), Some(candidates)) = (
-            input.get("walk").and_then(Value::as_array),
-            input.get("candidates").and_then(Value::as_array),
-        ) else {
+        let Ok(api::NextRequest { walk, candidates }) = serde_json::from_value(input) else {
             return fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "VALIDATION_ERROR",
@@ -356,7 +362,7 @@ pub async fn tree_next(
             )
             .into_response();
         };
-        Json(serde_json::to_value(v.next(walk, candidates)).unwrap_or_default()).into_response()
+        Json(serde_json::to_value(v.next(&walk, &candidates)).unwrap_or_default()).into_response()
     })
     .await
 }
@@ -371,7 +377,11 @@ pub async fn tree_normalize(bytes: Result<Bytes, BytesRejection>) -> Response {
         let walk = input.get("walk").cloned().unwrap_or(input);
         match tree::normalize(&walk) {
             Ok(tree) => Json(tree).into_response(),
-            Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": e}))).into_response(),
+            Err(error) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(api::WalkRefused { error }),
+            )
+                .into_response(),
         }
     })
     .await

@@ -3,7 +3,10 @@
 //! and the tree validator over HTTP. Sessions live in memory; the server
 //! scales out behind a load balancer with sticky connections.
 
+mod api;
 mod http;
+mod mcp;
+mod tools;
 mod ws;
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,14 +15,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::runtime::env::{Episode, StepResult, TaskRuntime};
 use crate::runtime::tree::Validator;
-use crate::spec::Document;
+use crate::spec::{Document, DomainSpec};
 
 /// How the server runs (the defaults are `taskc serve`'s flags'). The
 /// README's "Limits" section documents each.
@@ -50,10 +52,15 @@ pub struct Shared {
     pub config: Config,
     pub runtimes: BTreeMap<String, Arc<TaskRuntime>>,
     pub validators: BTreeMap<String, Validator>,
+    /// The domain the tasks use (the action tools' enums).
+    pub domain: Option<Arc<DomainSpec>>,
     active: AtomicUsize,
     /// HTTP episodes by id; the map's lock is held only to find or insert
     /// one, never while an episode steps.
     http: Mutex<HashMap<String, Arc<Mutex<HttpEpisode>>>>,
+    /// MCP sessions over HTTP (`openenv/session/create`), by id; locked
+    /// the same way.
+    mcp: Mutex<HashMap<String, Arc<Mutex<mcp::McpSession>>>>,
     /// Connections and sessions still running, for the drain at shutdown.
     tracker: Arc<Tracker>,
     shutdown: watch::Receiver<bool>,
@@ -76,8 +83,10 @@ impl Shared {
             config,
             runtimes: TaskRuntime::all(document),
             validators: Validator::all(document),
+            domain: document.domain.clone().map(Arc::new),
             active: AtomicUsize::new(0),
             http: Mutex::new(HashMap::new()),
+            mcp: Mutex::new(HashMap::new()),
             tracker: Arc::new(Tracker::default()),
             shutdown,
         })
@@ -109,6 +118,12 @@ impl Shared {
 
     fn http_episodes(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Mutex<HttpEpisode>>>> {
         self.http.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn mcp_sessions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Mutex<mcp::McpSession>>>> {
+        self.mcp.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Starts an episode from reset kwargs: `task_id` (required), `seed`,
@@ -156,19 +171,28 @@ impl Shared {
         Ok(Episode::reset(rt.clone(), episode_id, seed))
     }
 
-    /// Drops HTTP episodes idle for longer than the timeout (their slots
-    /// go with them).
+    /// Drops HTTP episodes and MCP sessions idle for longer than the
+    /// timeout (their slots go with them).
     fn reap_http(&self) {
         let timeout = self.config.idle_timeout;
-        let mut http = self.http_episodes();
-        let before = http.len();
-        // An episode busy stepping is in use: it stays.
-        http.retain(|_, e| e.try_lock().map_or(true, |e| e.used.elapsed() < timeout));
-        let dropped = before - http.len();
-        if dropped > 0 {
-            tracing::info!(dropped, "dropped idle HTTP episodes");
+        // One busy stepping is in use: it stays.
+        let episodes = reap(&mut self.http_episodes(), |e| e.used.elapsed() < timeout);
+        let sessions = reap(&mut self.mcp_sessions(), |s| s.used.elapsed() < timeout);
+        if episodes + sessions > 0 {
+            tracing::info!(
+                episodes,
+                sessions,
+                "dropped idle HTTP episodes and MCP sessions"
+            );
         }
     }
+}
+
+/// Drops the entries not in use that `keep` refuses; says how many.
+fn reap<T>(map: &mut HashMap<String, Arc<Mutex<T>>>, keep: impl Fn(&T) -> bool) -> usize {
+    let before = map.len();
+    map.retain(|_, e| e.try_lock().map_or(true, |e| keep(&e)));
+    before - map.len()
 }
 
 /// The longest `episode_id` a client may choose.
@@ -246,31 +270,8 @@ async fn offload<T: Send + 'static>(size: usize, work: impl FnOnce() -> T + Send
 /// step only — the score, its breakdown and the gates that capped it. An
 /// agent sees no grade before the end (contract v2, rule 9): with it, a
 /// policy could try values until a component turns 1.
-pub fn observation_data(result: &StepResult, episode: &Episode) -> Value {
-    let state = episode.state();
-    let mut metadata = json!({
-        "task_id": state.task_id,
-        "episode_id": state.episode_id,
-        "step": state.step_count,
-        "valid": result.info.valid,
-    });
-    if result.done {
-        metadata["score"] = json!(result.info.score);
-        metadata["breakdown"] = json!(result.info.breakdown);
-        metadata["gates"] = json!(result.info.gates);
-        metadata["voided"] = json!(result.info.voided);
-    }
-    let mut observation = serde_json::to_value(&result.observation).unwrap_or(Value::Null);
-    if let Value::Object(o) = &mut observation {
-        o.insert("metadata".into(), metadata.clone());
-        o.insert("reward".into(), json!(result.reward));
-    }
-    json!({
-        "observation": observation,
-        "reward": result.reward,
-        "done": result.done,
-        "metadata": metadata,
-    })
+pub fn observation_data(result: StepResult, episode: &Episode) -> Value {
+    serde_json::to_value(api::StepReply::new(result, episode)).unwrap_or(Value::Null)
 }
 
 /// An episode's state as served: before the end, without the grade (score,
@@ -288,22 +289,12 @@ pub fn state_data(episode: &Episode) -> Value {
     value
 }
 
-/// The application.
+/// The application: every endpoint of [`api::endpoints`].
 pub fn router(shared: Arc<Shared>) -> Router {
     let request_timeout = shared.config.request_timeout;
-    Router::new()
-        .route("/ws", get(ws::upgrade))
-        .route("/health", get(http::health))
-        .route("/metadata", get(http::metadata))
-        .route("/schema", get(http::schema))
-        .route("/tasks", get(http::tasks))
-        .route("/reset", post(http::reset))
-        .route("/step", post(http::step))
-        .route("/state", get(http::state))
-        .route("/tree/check-node", post(http::tree_check_node))
-        .route("/tree/next", post(http::tree_next))
-        .route("/tree/normalize", post(http::tree_normalize))
-        .route("/tree/check", post(http::tree_check))
+    api::endpoints()
+        .into_iter()
+        .fold(Router::new(), |router, e| router.route(e.path, e.route))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(axum::middleware::from_fn(

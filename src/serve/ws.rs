@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{observation_data, offload, Shared};
+use super::{mcp, observation_data, offload, tools, Shared};
 use crate::runtime::env::Episode;
 
 /// A message past the configured limit is answered with an error frame; one
@@ -108,7 +108,7 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
         }
     };
     tracing::info!(%peer, active = shared.active_sessions(), "connection opened");
-    let mut episode: Option<Episode> = None;
+    let mut current = Session::default();
     let mut shutdown = shared.shutdown.clone();
     let idle = shared.config.idle_timeout;
     // Only requests keep a session alive: pings alone do not.
@@ -168,12 +168,12 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
         }
         let worker = shared.clone();
         let (reply, kept) = offload(text.len(), move || {
-            let mut episode = episode;
-            let reply = handle(&worker, &mut episode, &text);
-            (reply, episode)
+            let mut current = current;
+            let reply = handle(&worker, &mut current, &text);
+            (reply, current)
         })
         .await;
-        episode = kept;
+        current = kept;
         match reply {
             Some(reply) => {
                 if !send(&mut socket, &reply, sending).await {
@@ -189,8 +189,16 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
     tracing::info!(%peer, reason, "connection closed");
 }
 
+/// What a connection holds: its episode, and its id once an `mcp` message
+/// asked for it (`openenv/session/create`).
+#[derive(Default)]
+struct Session {
+    episode: Option<Episode>,
+    id: Option<String>,
+}
+
 /// One request → its reply (`None` for `close`).
-fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<Value> {
+fn handle(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Value> {
     let message: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return Some(error("INVALID_JSON", format!("Invalid JSON: {e}"))),
@@ -198,6 +206,7 @@ fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<
     let kind = message.get("type").and_then(Value::as_str).unwrap_or("");
     let empty = json!({});
     let data = message.get("data").unwrap_or(&empty);
+    let episode = &mut session.episode;
     Some(match kind {
         "reset" => {
             if !data.is_object() {
@@ -209,7 +218,7 @@ fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<
             match shared.reset(data) {
                 Ok((new, result)) => {
                     let reply =
-                        json!({"type": "observation", "data": observation_data(&result, &new)});
+                        json!({"type": "observation", "data": observation_data(result, &new)});
                     *episode = Some(new);
                     reply
                 }
@@ -217,28 +226,26 @@ fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<
             }
         }
         "step" => {
-            let Some(current) = episode.as_mut() else {
-                return Some(error("EXECUTION_ERROR", "no episode: send a reset first"));
-            };
             if !data.is_object() {
                 return Some(validation(
                     "`data` of a step is the action, a JSON object",
                     "data",
                 ));
             }
+            match data.get("type").and_then(Value::as_str) {
+                Some("list_tools") => return Some(list_tools(shared, episode)),
+                Some("call_tool") => return Some(call_tool(shared, episode, data)),
+                _ => {}
+            }
+            let Some(current) = episode.as_mut() else {
+                return Some(error("EXECUTION_ERROR", "no episode: send a reset first"));
+            };
             match current.step(data) {
                 Ok(result) => {
                     if result.done {
-                        let state = current.state();
-                        tracing::info!(
-                            task = %state.task_id,
-                            episode = %state.episode_id,
-                            steps = state.step_count,
-                            score = state.score,
-                            "episode finished"
-                        );
+                        log_finished(current);
                     }
-                    json!({"type": "observation", "data": observation_data(&result, current)})
+                    json!({"type": "observation", "data": observation_data(result, current)})
                 }
                 Err(e) => error("EXECUTION_ERROR", e.to_string()),
             }
@@ -247,9 +254,110 @@ fn handle(shared: &Shared, episode: &mut Option<Episode>, text: &str) -> Option<
             Some(e) => json!({"type": "state", "data": super::state_data(e)}),
             None => json!({"type": "state", "data": {"episode_id": null, "step_count": 0}}),
         },
+        "mcp" => {
+            let Some(request) = message.get("data") else {
+                return Some(validation(
+                    "`data` of an mcp message is a JSON-RPC request",
+                    "data",
+                ));
+            };
+            let Some(session_id) = session.id.clone().or_else(super::random_episode_id) else {
+                return Some(error(
+                    "EXECUTION_ERROR",
+                    "the system has no randomness for a session id",
+                ));
+            };
+            session.id = Some(session_id.clone());
+            let mut origin = mcp::Origin::WebSocket {
+                session_id: &session_id,
+                episode: &mut session.episode,
+            };
+            // A notification is answered too: one reply per message.
+            let response = mcp::answer(shared, request, &mut origin)
+                .unwrap_or_else(|| json!({"jsonrpc": "2.0", "id": null, "result": {}}));
+            json!({"type": "mcp", "data": response})
+        }
         "close" => return None,
         other => error("UNKNOWN_TYPE", format!("Unknown message type: {other}")),
     })
+}
+
+fn log_finished(episode: &Episode) {
+    let state = episode.state();
+    tracing::info!(
+        task = %state.task_id,
+        episode = %state.episode_id,
+        steps = state.step_count,
+        score = state.score,
+        "episode finished"
+    );
+}
+
+/// An observation frame that is not an environment step (the tools): no
+/// reward, and `done` as the episode stands.
+fn tool_frame(observation: Value, reward: f64, done: bool) -> Value {
+    json!({"type": "observation", "data": {
+        "observation": observation,
+        "reward": reward,
+        "done": done,
+        "metadata": {},
+    }})
+}
+
+fn episode_done(episode: &Option<Episode>) -> bool {
+    episode.as_ref().is_some_and(|e| e.state().done)
+}
+
+/// `step` with `{"type": "list_tools"}`: the tools, as openenv-core's
+/// `ListToolsObservation` (no step is taken; no reset is needed).
+fn list_tools(shared: &Shared, episode: &Option<Episode>) -> Value {
+    let tools: Vec<Value> = tools::tools(shared, false)
+        .into_iter()
+        .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.input_schema}))
+        .collect();
+    tool_frame(
+        json!({"tools": tools, "metadata": {}}),
+        0.0,
+        episode_done(episode),
+    )
+}
+
+/// `step` with `{"type": "call_tool", "tool_name", "arguments"}`: as
+/// openenv-core's `CallToolObservation`. An action tool is a step, with
+/// the plain action's reward, done and metadata.
+fn call_tool(shared: &Shared, episode: &mut Option<Episode>, data: &Value) -> Value {
+    let Some(name) = data.get("tool_name").and_then(Value::as_str) else {
+        return validation("`call_tool` needs a `tool_name` (a string)", "tool_name");
+    };
+    let arguments = data.get("arguments").unwrap_or(&Value::Null);
+    match tools::call(shared, episode, name, arguments, false) {
+        Ok(called) => {
+            let metadata = called.result["data"]["metadata"].clone();
+            let (reward, done) = called.step.unwrap_or((0.0, episode_done(episode)));
+            if called.step.is_some_and(|(_, done)| done) {
+                if let Some(e) = episode.as_ref() {
+                    log_finished(e);
+                }
+            }
+            let metadata = if metadata.is_object() {
+                metadata
+            } else {
+                json!({})
+            };
+            let mut frame = tool_frame(
+                json!({"tool_name": name, "result": called.result, "error": null, "metadata": metadata}),
+                reward,
+                done,
+            );
+            frame["data"]["metadata"] = metadata;
+            frame
+        }
+        Err(e) => tool_frame(
+            json!({"tool_name": name, "result": null, "error": e.to_json(), "metadata": {}}),
+            0.0,
+            episode_done(episode),
+        ),
+    }
 }
 
 fn validation(message: &str, field: &str) -> Value {

@@ -26,7 +26,7 @@ use crate::spec::{
     TaskMatching, TaskSpec, Weights,
 };
 
-pub use action::{Action, ActionError, Checked};
+pub use action::{Action, ActionError, Checked, ACTION_TYPES};
 pub use observation::{
     Allowed, Breakdown, FiredGate, Info, Observation, State, StepResult, TaskView, Workspace,
 };

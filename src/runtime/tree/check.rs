@@ -13,7 +13,7 @@ use super::Validator;
 const TERMINAL: [&str; 3] = ["resolved", "escalate", "needs_review"];
 
 /// One problem of a tree.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TreeProblem {
     /// `malformed`, `missing_root`, `id_mismatch`, `dangling_edge`,
     /// `unreachable`, `cycle`, `too_deep`, `non_terminal_leaf`,
@@ -29,7 +29,7 @@ pub struct TreeProblem {
 }
 
 /// Whether a tree is valid, and every problem.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TreeReport {
     pub valid: bool,
     /// Nodes on the longest root-to-leaf path before its leaf.

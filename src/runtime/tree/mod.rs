@@ -167,7 +167,7 @@ fn escalate(reason: &str, text: &str) -> Value {
 }
 
 /// The outcome of choosing the next node.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Next {
     /// The chosen node.
     pub node: Value,

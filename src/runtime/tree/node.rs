@@ -8,7 +8,7 @@ use crate::runtime::json_kind;
 use super::Validator;
 
 /// One reason a node is rejected.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Violation {
     /// The node is not a JSON object.
@@ -33,7 +33,7 @@ pub enum Violation {
 }
 
 /// Whether a node is accepted, and every reason it is not.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NodeReport {
     pub accepted: bool,
     pub violations: Vec<Violation>,

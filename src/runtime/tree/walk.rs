@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 /// A walk normalization refuses, naming the step (its index in the walk as
 /// given, counting from 0, `meta` entries included).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WalkError {
     pub step: usize,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,359 @@
+//! MCP over JSON-RPC 2.0, as openenv-core's clients speak it: `POST /mcp`
+//! (sessions made with `openenv/session/create` and named by
+//! `params.session_id`) and the WebSocket `mcp` message (the connection's
+//! own session). Every answer is a JSON-RPC response with HTTP 200, errors
+//! included; a notification over HTTP gets 202 and no body.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::api::{JsonRpcError, JsonRpcResponse};
+use super::tools::{self, ToolError};
+use super::{offload, SessionSlot, Shared};
+use crate::runtime::env::Episode;
+use crate::runtime::excerpt;
+
+pub const PARSE_ERROR: i64 = -32700;
+pub const INVALID_REQUEST: i64 = -32600;
+pub const METHOD_NOT_FOUND: i64 = -32601;
+pub const INVALID_PARAMS: i64 = -32602;
+pub const SERVER_ERROR: i64 = -32000;
+
+/// The MCP protocol version answered when a client names none.
+const PROTOCOL_VERSION: &str = "2025-06-18";
+
+/// An HTTP MCP session: an episode (once `start_task` ran) and its slot.
+pub struct McpSession {
+    pub episode: Option<Episode>,
+    pub used: Instant,
+    pub _slot: SessionSlot,
+}
+
+/// Where a request came from.
+pub enum Origin<'a> {
+    /// `POST /mcp`.
+    Http,
+    /// A WebSocket `mcp` message: the connection's session.
+    WebSocket {
+        session_id: &'a str,
+        episode: &'a mut Option<Episode>,
+    },
+}
+
+fn success(id: Value, result: Value) -> JsonRpcResponse {
+    JsonRpcResponse {
+        jsonrpc: "2.0",
+        id,
+        result: Some(result),
+        error: None,
+    }
+}
+
+fn failure(
+    id: Value,
+    code: i64,
+    message: impl Into<String>,
+    data: Option<Value>,
+) -> JsonRpcResponse {
+    JsonRpcResponse {
+        jsonrpc: "2.0",
+        id,
+        result: None,
+        error: Some(JsonRpcError {
+            code,
+            message: message.into(),
+            data,
+        }),
+    }
+}
+
+/// A parse error's response.
+pub fn parse_error(error: &serde_json::Error) -> JsonRpcResponse {
+    failure(
+        Value::Null,
+        PARSE_ERROR,
+        format!("Parse error: {error}"),
+        None,
+    )
+}
+
+/// Answers one request or a batch. `None` when nothing is owed: a
+/// notification, or a batch of them.
+pub fn answer(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Option<Value> {
+    match request {
+        Value::Array(batch) if batch.is_empty() => Some(to_json(failure(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid Request: an empty batch",
+            None,
+        ))),
+        Value::Array(batch) => {
+            let answers: Vec<Value> = batch
+                .iter()
+                .filter_map(|r| one(shared, r, origin))
+                .map(to_json)
+                .collect();
+            (!answers.is_empty()).then_some(Value::Array(answers))
+        }
+        single => one(shared, single, origin).map(to_json),
+    }
+}
+
+fn to_json(response: JsonRpcResponse) -> Value {
+    serde_json::to_value(response).unwrap_or(Value::Null)
+}
+
+/// One request; `None` for a notification (no `id`).
+fn one(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Option<JsonRpcResponse> {
+    let Some(object) = request.as_object() else {
+        return Some(failure(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid Request: a JSON-RPC request is an object {\"jsonrpc\": \"2.0\", \"method\", \"params\", \"id\"}",
+            None,
+        ));
+    };
+    let id = match object.get("id") {
+        None => None,
+        Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => Some(id.clone()),
+        Some(_) => {
+            return Some(failure(
+                Value::Null,
+                INVALID_REQUEST,
+                "Invalid Request: `id` is a string or a number",
+                None,
+            ))
+        }
+    };
+    let reply_id = id.clone().unwrap_or(Value::Null);
+    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Some(failure(
+            reply_id,
+            INVALID_REQUEST,
+            "Invalid Request: `jsonrpc` must be \"2.0\"",
+            None,
+        ));
+    }
+    let Some(method) = object.get("method").and_then(Value::as_str) else {
+        return Some(failure(
+            reply_id,
+            INVALID_REQUEST,
+            "Invalid Request: `method` is a string",
+            None,
+        ));
+    };
+    let empty = Map::new();
+    let params = match object.get("params") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(p)) => p,
+        Some(_) => {
+            return Some(failure(
+                reply_id,
+                INVALID_PARAMS,
+                "Invalid params: `params` is an object",
+                None,
+            ))
+        }
+    };
+    let response = match dispatch(shared, method, params, origin) {
+        Ok(result) => success(reply_id, result),
+        Err((code, message, data)) => failure(reply_id, code, message, data),
+    };
+    // A notification is answered with nothing, whatever happened.
+    id.map(|_| response)
+}
+
+type Failure = (i64, String, Option<Value>);
+
+fn invalid_params(message: impl Into<String>) -> Failure {
+    (INVALID_PARAMS, message.into(), None)
+}
+
+fn dispatch(
+    shared: &Arc<Shared>,
+    method: &str,
+    params: &Map<String, Value>,
+    origin: &mut Origin,
+) -> Result<Value, Failure> {
+    let with_start = matches!(origin, Origin::Http);
+    match method {
+        "initialize" => Ok(json!({
+            "protocolVersion": params
+                .get("protocolVersion")
+                .and_then(Value::as_str)
+                .unwrap_or(PROTOCOL_VERSION),
+            "capabilities": {"tools": {"listChanged": false}},
+            "serverInfo": {"name": "taskc", "version": env!("CARGO_PKG_VERSION")},
+            "instructions": "SupportDesk triage tasks as tools. Over HTTP, create a session (openenv/session/create), call start_task, then act with the action tools until submit; the tree tools need no session.",
+        })),
+        "ping" => Ok(json!({})),
+        "tools/list" => {
+            if let Origin::Http = origin {
+                session(shared, params)?;
+            }
+            let tools: Vec<Value> = tools::tools(shared, with_start)
+                .into_iter()
+                .map(|t| json!({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))
+                .collect();
+            Ok(json!({ "tools": tools }))
+        }
+        "tools/call" => {
+            let name = match params.get("name") {
+                Some(Value::String(name)) => name.as_str(),
+                _ => return Err(invalid_params("Invalid params: `name` (the tool) is a string")),
+            };
+            let arguments = params.get("arguments").unwrap_or(&Value::Null);
+            let outcome = match origin {
+                Origin::WebSocket { episode, .. } => {
+                    tools::call(shared, episode, name, arguments, with_start)
+                }
+                Origin::Http => match session(shared, params)? {
+                    Some(entry) => {
+                        let mut entry = entry.lock().unwrap_or_else(|e| e.into_inner());
+                        entry.used = Instant::now();
+                        tools::call(shared, &mut entry.episode, name, arguments, with_start)
+                    }
+                    // No session: the tree tools still work.
+                    None => tools::call(shared, &mut None, name, arguments, with_start),
+                },
+            };
+            match outcome {
+                Ok(called) => Ok(called.result),
+                Err(e) => tool_failure(e),
+            }
+        }
+        "openenv/session/create" => match origin {
+            Origin::WebSocket { session_id, .. } => Ok(json!({ "session_id": session_id })),
+            Origin::Http => create(shared),
+        },
+        "openenv/session/close" => {
+            let Some(target) = params.get("session_id").and_then(Value::as_str) else {
+                return Err(invalid_params("Invalid params: `session_id` is required"));
+            };
+            if let Origin::WebSocket { session_id, .. } = origin {
+                if *session_id == target {
+                    return Err((
+                        INVALID_REQUEST,
+                        "this is the WebSocket's own session: close the connection to end it".into(),
+                        None,
+                    ));
+                }
+            }
+            match shared.mcp_sessions().remove(target) {
+                Some(_) => Ok(json!({"session_id": target, "closed": true})),
+                None => Err(invalid_params(format!(
+                    "Unknown session_id: {}",
+                    excerpt(target)
+                ))),
+            }
+        }
+        other => Err((
+            METHOD_NOT_FOUND,
+            format!(
+                "Method not found: {}; the methods are initialize, ping, tools/list, tools/call, openenv/session/create, openenv/session/close",
+                excerpt(other)
+            ),
+            None,
+        )),
+    }
+}
+
+/// A tool that did not run: a wrong name or wrong arguments is the
+/// caller's error (-32602); an action that cannot run now (no episode, the
+/// episode has ended) is a tool result with `isError`, as MCP has it.
+fn tool_failure(e: ToolError) -> Result<Value, Failure> {
+    if e.error_type == "execution_error" {
+        let data = json!({"error": e.to_json()});
+        return Ok(json!({
+            "content": [{"type": "text", "text": e.message}],
+            "structuredContent": data,
+            "data": data,
+            "isError": true,
+        }));
+    }
+    Err((INVALID_PARAMS, e.message.clone(), Some(e.to_json())))
+}
+
+/// The HTTP session `params.session_id` names, if any.
+fn session(
+    shared: &Shared,
+    params: &Map<String, Value>,
+) -> Result<Option<Arc<Mutex<McpSession>>>, Failure> {
+    match params.get("session_id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(id)) => match shared.mcp_sessions().get(id) {
+            Some(entry) => Ok(Some(entry.clone())),
+            None => Err(invalid_params(format!(
+                "Unknown session_id: {} (it may have been dropped when idle)",
+                excerpt(id)
+            ))),
+        },
+        Some(_) => Err(invalid_params("Invalid params: `session_id` is a string")),
+    }
+}
+
+/// `openenv/session/create` over HTTP: a session slot, held until the
+/// session is closed or idle past the timeout.
+fn create(shared: &Arc<Shared>) -> Result<Value, Failure> {
+    let slot = shared.acquire().map_err(|active| {
+        (
+            SERVER_ERROR,
+            format!(
+                "the server is at its session limit ({active} of {})",
+                shared.config.max_sessions
+            ),
+            Some(json!({"active_sessions": active, "max_sessions": shared.config.max_sessions})),
+        )
+    })?;
+    let Some(id) = super::random_episode_id() else {
+        return Err((
+            SERVER_ERROR,
+            "the system has no randomness for a session id".into(),
+            None,
+        ));
+    };
+    shared.mcp_sessions().insert(
+        id.clone(),
+        Arc::new(Mutex::new(McpSession {
+            episode: None,
+            used: Instant::now(),
+            _slot: slot,
+        })),
+    );
+    Ok(json!({ "session_id": id }))
+}
+
+/// `POST /mcp`.
+pub async fn http(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesRejection>) -> Response {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let response = failure(
+                Value::Null,
+                INVALID_REQUEST,
+                format!("Invalid Request: {}", e.body_text()),
+                None,
+            );
+            return Json(response).into_response();
+        }
+    };
+    offload(bytes.len(), move || {
+        let request: Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => return Json(parse_error(&e)).into_response(),
+        };
+        match answer(&s, &request, &mut Origin::Http) {
+            Some(response) => Json(response).into_response(),
+            None => StatusCode::ACCEPTED.into_response(),
+        }
+    })
+    .await
+}
