@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# The stock openenv-core client against `taskc serve` (OPENENV.md's lean
-# install, in a virtualenv under target/). Needs target/release/taskc.
+# The stock openenv-core clients against `taskc serve`: the plain client,
+# the tool-calling client, and `openenv validate --url` (OPENENV.md's lean
+# install plus what the package's CLI imports, in a virtualenv under
+# target/). Needs target/release/taskc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=target/openenv-venv
-if [ ! -x "$venv/bin/python" ]; then
+# An existing virtualenv is redone when this list changes.
+packages="openenv-core==0.3.0; websockets pydantic fastapi requests fastmcp>=3,<4; cli: typer tomli tomli-w huggingface_hub rich openai; openapi-spec-validator"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/taskc-packages" 2>/dev/null)" != "$packages" ]; then
+  rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps openenv-core==0.3.0
-  "$venv/bin/pip" install --quiet --disable-pip-version-check websockets pydantic fastapi requests "fastmcp>=3,<4"
+  pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
+  "${pip[@]}" --no-deps openenv-core==0.3.0
+  "${pip[@]}" websockets pydantic fastapi requests "fastmcp>=3,<4"
+  # What `openenv validate` (the package's CLI) imports.
+  "${pip[@]}" typer tomli tomli-w huggingface_hub rich openai
+  # Checks that GET /openapi.json is a valid OpenAPI document.
+  "${pip[@]}" openapi-spec-validator
+  echo "$packages" >"$venv/taskc-packages"
 fi
 
 max_sessions=4
@@ -26,8 +37,11 @@ done
 [ -n "$url" ] || { cat "$log"; echo "taskc serve did not report its address"; exit 1; }
 
 status=0
-"$venv/bin/python" tests/clients/openenv_client.py --url "$url" --taskc target/release/taskc \
-  --max-sessions "$max_sessions" || status=$?
+for client in openenv_client openenv_tools; do
+  echo "-- tests/clients/$client.py"
+  "$venv/bin/python" "tests/clients/$client.py" --url "$url" --taskc target/release/taskc \
+    --max-sessions "$max_sessions" || status=$?
+done
 kill -TERM "$server"
 wait "$server" || { echo "taskc serve did not shut down cleanly"; status=1; }
 trap - EXIT

@@ -169,15 +169,21 @@ async fn a_message_past_the_hard_limit_closes_only_its_connection() {
 
 /// One HTTP/1.1 request on a fresh connection: (status, body).
 async fn http(server: &Server, method: &str, path: &str, body: &str) -> (u16, String) {
+    http_bytes(server, method, path, body.as_bytes()).await
+}
+
+/// [`http`] with any bytes for a body.
+async fn http_bytes(server: &Server, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(server.addr())
         .await
         .expect("connects");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(request.as_bytes()).await.expect("writes");
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    stream.write_all(body).await.expect("writes");
     let mut response = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
         .await
@@ -427,4 +433,82 @@ fn sigterm_right_after_the_readiness_line_exits_cleanly() {
         let status = server.exit_within(Duration::from_secs(10)).expect("exits");
         assert!(status.success(), "killed by the signal: {status:?}");
     }
+}
+
+#[tokio::test]
+async fn mcp_answers_whatever_it_is_sent_with_json_rpc_and_never_a_5xx() {
+    let server = start(&["--max-message-bytes", "4096"]);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"x":"{}"}}}}"#,
+        "a".repeat(10_000)
+    );
+    let malformed: Vec<(&str, Vec<u8>)> = vec![
+        ("an empty body", Vec::new()),
+        ("invalid UTF-8", b"\xff\xfe{".to_vec()),
+        ("an empty object", b"{}".to_vec()),
+        ("null", b"null".to_vec()),
+        ("nesting past the parser's limit", deep.into_bytes()),
+        ("a body past --max-message-bytes", big.into_bytes()),
+        ("an empty batch", b"[]".to_vec()),
+        (
+            "a tool call with arguments of the wrong type",
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"next_node","arguments":{"walk":1,"candidates":2}}}"#.to_vec(),
+        ),
+        (
+            "tools/call with arguments that are not an object",
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"check_node","arguments":[1]}}"#.to_vec(),
+        ),
+    ];
+    for (what, body) in malformed {
+        let (status, text) = http_bytes(&server, "POST", "/mcp", &body).await;
+        assert_eq!(status, 200, "{what}: {text}");
+        let answer: serde_json::Value = serde_json::from_str(&text).expect(what);
+        assert_eq!(answer["jsonrpc"], "2.0", "{what}: {text}");
+        assert!(answer["error"]["code"].is_i64(), "{what}: {text}");
+    }
+    // And it still serves.
+    let (status, text) = http(
+        &server,
+        "POST",
+        "/mcp",
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(text.contains("normalize_walk"), "{text}");
+}
+
+#[tokio::test]
+async fn every_operation_in_the_openapi_document_is_served() {
+    let server = start(&[]);
+    let (status, text) = http(&server, "GET", "/openapi.json", "").await;
+    assert_eq!(status, 200);
+    let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let paths = document["paths"].as_object().expect("paths");
+    for required in [
+        "/reset",
+        "/step",
+        "/state",
+        "/mcp",
+        "/health",
+        "/schema",
+        "/metadata",
+    ] {
+        assert!(paths.contains_key(required), "{required}");
+    }
+    for (path, item) in paths {
+        for method in item.as_object().expect("path item").keys() {
+            let (status, body) = http(&server, &method.to_uppercase(), path, "{}").await;
+            assert!(
+                status < 500
+                    && !body.contains(r#""code":"NOT_FOUND""#)
+                    && !body.contains(r#""code":"METHOD_NOT_ALLOWED""#),
+                "{method} {path}: {status} {body}"
+            );
+        }
+    }
+    let (status, _) = http(&server, "GET", "/nowhere", "").await;
+    assert_eq!(status, 404, "the fallback answers what the document lacks");
 }

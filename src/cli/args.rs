@@ -222,7 +222,7 @@ pub struct ServeArgs {
     /// The port (0 picks a free one; the address is printed on stdout).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
-    /// Concurrent sessions (WebSocket connections plus HTTP episodes).
+    /// Concurrent sessions (WebSocket connections, HTTP episodes and MCP sessions).
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_sessions: u32,
     /// Drop a session after this many seconds without a message.

@@ -33,7 +33,8 @@ pub struct Metadata {
     pub tasks: Vec<String>,
     /// The tree policies the tree endpoints and tools may name.
     pub trees: Vec<String>,
-    /// The tools of `tools/list`, by name.
+    /// The tools a WebSocket session lists, by name (an HTTP MCP session
+    /// adds `start_task`).
     pub tools: Vec<String>,
     pub max_sessions: usize,
     pub active_sessions: usize,
@@ -263,6 +264,14 @@ fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
     g.subschema_for::<T>()
 }
 
+/// A schema as OpenAPI 3.0 takes it (no boolean schemas: `true` is `{}`).
+fn openapi_schema(schema: Schema) -> Value {
+    match schema.to_value() {
+        Value::Bool(true) => json!({}),
+        value => value,
+    }
+}
+
 /// One HTTP endpoint: its route and what the document says of it.
 pub struct Endpoint {
     pub path: &'static str,
@@ -472,19 +481,19 @@ pub fn openapi() -> &'static Value {
 
 fn build_openapi(endpoints: &[Endpoint]) -> Value {
     let mut g = SchemaSettings::openapi3().into_generator();
-    let error = g.subschema_for::<ErrorBody>().to_value();
+    let error = openapi_schema(g.subschema_for::<ErrorBody>());
     let mut paths = Map::new();
     for e in endpoints {
         let mut responses = Map::new();
         let (status, description, body) = e.ok;
         let mut ok = json!({ "description": description });
         if let Some(body) = body {
-            ok["content"] = json!({"application/json": {"schema": body(&mut g).to_value()}});
+            ok["content"] = json!({"application/json": {"schema": openapi_schema(body(&mut g))}});
         }
         responses.insert(status.to_string(), ok);
         for &status in e.errors {
             let body = match (status, e.unprocessable) {
-                (422, Some(body)) => body(&mut g).to_value(),
+                (422, Some(body)) => openapi_schema(body(&mut g)),
                 _ => error.clone(),
             };
             responses.insert(
@@ -518,7 +527,7 @@ fn build_openapi(endpoints: &[Endpoint]) -> Value {
         if let Some(request) = e.request {
             operation["requestBody"] = json!({
                 "required": true,
-                "content": {"application/json": {"schema": request(&mut g).to_value()}},
+                "content": {"application/json": {"schema": openapi_schema(request(&mut g))}},
             });
         }
         let item = paths.entry(e.path).or_insert_with(|| json!({}));
@@ -577,8 +586,10 @@ mod tests {
             );
         }
         assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
-        // Every reference resolves.
+        // OpenAPI 3.0 has no boolean schemas.
         let text = doc.to_string();
+        assert!(!text.contains("\"schema\":true"), "{text}");
+        // Every reference resolves.
         let schemas = doc["components"]["schemas"].as_object().unwrap();
         for (i, _) in text.match_indices("#/components/schemas/") {
             let name: String = text[i + 21..].chars().take_while(|c| *c != '"').collect();

@@ -1,7 +1,10 @@
 //! `taskc serve`: the SupportDesk environment for OpenEnv clients over a
 //! WebSocket (`/ws`, one environment per connection, OPENENV.md) and HTTP,
-//! and the tree validator over HTTP. Sessions live in memory; the server
-//! scales out behind a load balancer with sticky connections.
+//! as MCP tools (`list_tools`/`call_tool` on `/ws`, JSON-RPC on `/mcp`),
+//! and the tree validator over HTTP and as tools. `api` is the endpoint
+//! table the router and `/openapi.json` are built from. Sessions live in
+//! memory; the server scales out behind a load balancer with sticky
+//! connections.
 
 mod api;
 mod http;
@@ -27,7 +30,8 @@ use crate::spec::{Document, DomainSpec};
 /// README's "Limits" section documents each.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Concurrent sessions (WebSocket connections plus HTTP episodes).
+    /// Concurrent sessions (WebSocket connections, HTTP episodes and MCP
+    /// sessions).
     pub max_sessions: usize,
     /// A session with no message for this long is dropped; a send that
     /// cannot complete in this long (a client that does not read) too.

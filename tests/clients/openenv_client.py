@@ -15,58 +15,12 @@ Exits 0 when every check passes; prints one line per check and a summary.
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
-import urllib.error
-import urllib.request
 
 from openenv.core import GenericEnvClient
 import websockets
 
-passed, failed = 0, 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name} {detail}")
-
-
-def gold_actions(task, grading):
-    """The gold episode, as ENVIRONMENT.md describes it."""
-    actions = [{"action_type": "classify", "queue": task["gold_queue"],
-                "priority": task["gold_priority"], "issue_type": task["gold_issue_type"]}]
-    required = task["required_requested_fields"]
-    if required:
-        actions.append({"action_type": "request_info", "fields": required})
-        if task["follow_up_outcome"] in ("partial", "incorrect"):
-            missing = [f for f in required if f not in task["follow_up_provided_fields"]]
-            actions.append({"action_type": "request_info", "fields": missing})
-    forbidden = [f.lower() for f in task["forbidden_reply_markers"]]
-
-    def pick(group):
-        for alt in group:
-            if not any(f in alt.lower() for f in forbidden):
-                return alt
-        return group[0]
-
-    # The texts the task declares (contract v2: markers alone are a salad).
-    reply = grading.get("gold_reply") or ". ".join(pick(g) for g in task["required_reply_markers"]) + "."
-    note = grading.get("gold_note") or ". ".join(g[0] for g in task["required_note_markers"]) + "."
-    if task["required_reply_markers"] or grading.get("gold_reply"):
-        actions.append({"action_type": "reply", "message": reply})
-    if task["required_note_markers"] or grading.get("gold_note"):
-        actions.append({"action_type": "add_note", "text": note})
-    actions.append({"action_type": "set_status", "status": task["gold_status"],
-                    "resolution_code": task["gold_resolution_code"]})
-    actions.append({"action_type": "submit"})
-    if len(actions) > task["max_steps"]:
-        actions.pop()
-    return actions
+from common import check, gold_actions, http, load_spec, summary
 
 
 def play_gold_episodes(url, spec):
@@ -129,8 +83,7 @@ async def malformed_frames(url, max_bytes):
 async def capacity(url, max_sessions):
     ws_url = url.replace("http://", "ws://") + "/ws"
     # HTTP episodes hold sessions too: fill what is left.
-    with urllib.request.urlopen(url + "/metadata", timeout=10) as r:
-        meta = json.load(r)
+    _, meta = http(url + "/metadata")
     check("metadata reports the session limit", meta["max_sessions"] == max_sessions, meta)
     held = [await websockets.connect(ws_url) for _ in range(max_sessions - meta["active_sessions"])]
     try:
@@ -156,17 +109,6 @@ async def capacity(url, max_sessions):
     with GenericEnvClient(base_url=url).sync() as env:
         result = env.reset(task_id="api_incident_hard")
         check("sessions are free again after closing", result.done is False)
-
-
-def http(url, method="GET", body=None):
-    """(status, JSON body) of one HTTP request."""
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.load(r)
-    except urllib.error.HTTPError as e:
-        return e.code, json.load(e)
 
 
 def http_endpoints(url, max_bytes):
@@ -213,14 +155,12 @@ def main():
     parser.add_argument("--max-sessions", type=int, required=True)
     parser.add_argument("--max-message-bytes", type=int, default=1 << 20)
     args = parser.parse_args()
-    spec = json.loads(subprocess.run([args.taskc, "compile", "tasks"], check=True,
-                                     capture_output=True, text=True).stdout)
+    spec = load_spec(args.taskc)
     play_gold_episodes(args.url, spec)
     http_endpoints(args.url, args.max_message_bytes)
     asyncio.run(malformed_frames(args.url, args.max_message_bytes))
     asyncio.run(capacity(args.url, args.max_sessions))
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
 
 
 if __name__ == "__main__":

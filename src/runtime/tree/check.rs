@@ -24,7 +24,7 @@ pub struct TreeProblem {
     pub node: Option<String>,
     pub message: String,
     /// The node check's violations, for `kind: node`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Violation>,
 }
 

@@ -39,7 +39,7 @@ pub struct NodeReport {
     pub violations: Vec<Violation>,
     /// Hard-floor violations past the first
     /// [`super::MAX_REPORTED_VIOLATIONS`], counted but not listed.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub omitted: usize,
 }
 
