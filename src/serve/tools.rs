@@ -423,3 +423,123 @@ pub fn call(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::runtime::env::gold;
+    use crate::serve::{Config, Shared};
+
+    fn shared() -> Arc<Shared> {
+        let paths = crate::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
+        let (sources, read) = crate::source::read_files(&paths).expect("readable");
+        let document = crate::compile::compile_with(&sources, read)
+            .document
+            .expect("compiles");
+        let config = Config {
+            max_sessions: 4,
+            idle_timeout: Duration::from_secs(60),
+            max_message_bytes: 1 << 20,
+            max_connections: 4,
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(1),
+        };
+        Shared::new(&document, config, tokio::sync::watch::channel(false).1)
+    }
+
+    #[test]
+    fn action_tools_take_the_action_fields_with_the_domain_values() {
+        let shared = shared();
+        let domain = shared.domain.clone().expect("a domain");
+        let list = tools(&shared, false);
+        let classify = &list[0].input_schema;
+        assert_eq!(list[0].name, "classify");
+        assert_eq!(
+            classify["properties"]["queue"]["enum"],
+            json!(domain.queues)
+        );
+        assert_eq!(classify["properties"]["queue"]["type"], "string");
+        assert!(classify["properties"].get("action_type").is_none());
+        let request = &list[1].input_schema;
+        assert_eq!(
+            request["properties"]["fields"]["items"]["enum"],
+            json!(domain.fields)
+        );
+        assert_eq!(request["required"], json!(["fields"]));
+        let names: Vec<&str> = list.iter().map(|t| t.name).collect();
+        assert_eq!(&names[..6], &ACTION_TYPES[..]);
+        assert!(!names.contains(&START_TASK));
+        assert!(tools(&shared, true).iter().any(|t| t.name == START_TASK));
+    }
+
+    /// The tools and the plain actions give the same episode, byte for byte.
+    #[test]
+    fn an_action_tool_is_graded_exactly_as_the_plain_action() {
+        let shared = shared();
+        for (task_id, rt) in &shared.runtimes {
+            let mut actions = gold::actions(rt);
+            // A mistake and an invalid action too.
+            actions.insert(
+                1,
+                json!({"action_type": "classify", "queue": "general_support"}),
+            );
+            actions.insert(2, json!({"action_type": "reply", "message": 3}));
+            let reset = json!({ "task_id": task_id });
+            let (mut plain, _) = shared.reset(&reset).expect("resets");
+            let mut through_tools = Some(shared.reset(&reset).expect("resets").0);
+            for action in &actions {
+                let name = action["action_type"].as_str().expect("a type");
+                let Ok(expected) = plain.step(action) else {
+                    // The mistakes used up the steps: the tool is refused too.
+                    let e = call(&shared, &mut through_tools, name, action, false).err();
+                    assert_eq!(e.map(|e| e.error_type), Some("execution_error"));
+                    break;
+                };
+                let expected =
+                    serde_json::to_value(StepReply::new(expected, &plain)).expect("serializes");
+                let called =
+                    call(&shared, &mut through_tools, name, action, false).expect("the tool runs");
+                assert_eq!(called.result["data"], expected, "{task_id} {action}");
+                assert_eq!(
+                    called.result["isError"],
+                    json!(!expected["metadata"]["valid"].as_bool().expect("valid")),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_that_cannot_run_takes_no_step() {
+        let shared = shared();
+        let mut episode = None;
+        let e = call(&shared, &mut episode, "submit", &json!({}), false).err();
+        assert_eq!(e.map(|e| e.error_type), Some("execution_error"));
+        let reset = json!({"task_id": "billing_refund_easy"});
+        episode = Some(shared.reset(&reset).expect("resets").0);
+        for (name, arguments, kind) in [
+            ("sumbit", json!({}), "tool_not_found"),
+            ("submit", json!([1]), "invalid_args"),
+            ("submit", json!({"action_type": "reply"}), "invalid_args"),
+            ("next_node", json!({"walk": []}), "invalid_args"),
+            (
+                "normalize_walk",
+                json!({"walk": [], "extra": 1}),
+                "invalid_args",
+            ),
+            (
+                START_TASK,
+                json!({"task_id": "billing_refund_easy"}),
+                "tool_not_found",
+            ),
+        ] {
+            let e = call(&shared, &mut episode, name, &arguments, false).err();
+            assert_eq!(e.map(|e| e.error_type), Some(kind), "{name} {arguments}");
+        }
+        assert_eq!(episode.expect("an episode").state().step_count, 0);
+    }
+}
