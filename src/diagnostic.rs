@@ -68,6 +68,7 @@ codes! {
     MissingField = "E0301";
     MissingDomain = "E0302";
     OutOfRange = "E0401";
+    InvalidNodeShape = "E0402";
     FollowUp = "E0501";
     GoldOverEscalation = "E0601";
     WeightsSum = "E0701";

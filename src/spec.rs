@@ -580,6 +580,9 @@ pub struct FloorSpec {
 #[serde(deny_unknown_fields)]
 pub struct FloorGroup {
     pub reason: String,
+    /// What the model is told it must never do (`taskc tree prompt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub phrases: Vec<Phrase>,
 }
 
@@ -608,6 +611,34 @@ pub struct TreePolicy {
     /// Text of the escalation node when no attempt was acceptable
     /// (`reason_category: generation_failed`).
     pub failure_text: String,
+    /// The words the model is told (`taskc tree prompt`).
+    #[serde(default, skip_serializing_if = "PromptSpec::is_empty")]
+    pub prompt: PromptSpec,
+}
+
+/// What a tree policy tells the model beside its floors' descriptions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptSpec {
+    /// Who the model is and what it produces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The steps it may produce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When it must escalate instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<String>,
+    /// The JSON the model returns, by node type (compact, keys sorted);
+    /// node types without one get [`TreePolicy::default_shape`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shapes: BTreeMap<String, String>,
+}
+
+impl PromptSpec {
+    pub fn is_empty(&self) -> bool {
+        self == &PromptSpec::default()
+    }
 }
 
 impl TreePolicy {
@@ -621,6 +652,22 @@ impl TreePolicy {
         "Reached the L1 troubleshooting depth limit — escalating to engineering.";
     pub const DEFAULT_FAILURE_TEXT: &'static str =
         "Could not generate a safe next step — escalating to engineering.";
+
+    /// The JSON a node type is shown as when the policy gives no `shape`
+    /// (the seed's prompt's, for its four types).
+    pub fn default_shape(node_type: &str) -> String {
+        let placeholder = match node_type {
+            "question" => "<yes/no question>",
+            "instruction" => "<one safe reversible action>",
+            "resolved" => "<confirmation the issue is fixed>",
+            "escalate" => {
+                return r#"{"node_type":"escalate","reason_category":"exhausted_safe_steps","text":"<why>"}"#
+                    .to_owned()
+            }
+            _ => "<text>",
+        };
+        serde_json::json!({"node_type": node_type, "text": placeholder}).to_string()
+    }
 }
 
 /// The JSON Schema of the compiled form.

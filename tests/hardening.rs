@@ -247,7 +247,7 @@ fn node_lines_are_reported_one_by_one_whatever_one_of_them_holds() {
         .contains("not UTF-8"));
     assert_eq!(lines[2]["accepted"], json!(false));
     assert!(
-        stderr.contains("1 line of the input is not valid JSON"),
+        stderr.contains("1 line of the input is not UTF-8"),
         "{stderr}"
     );
     // A line past the limit stops the input there, with what came before.

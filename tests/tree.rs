@@ -229,9 +229,11 @@ fn cli_exit_codes_and_json() {
         25,
         "one report per line"
     );
-    let malformed = taskc(&["tree", "check-node"], b"{\"node_type\": \n oops");
-    assert_eq!(malformed.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&malformed.stderr).contains("not valid JSON"));
+    // Not JSON: the model's raw output, rejected as unparsable (not exit 2).
+    let raw = taskc(&["tree", "check-node"], b"{\"node_type\": \n oops");
+    assert_eq!(raw.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&raw.stdout).expect("a report");
+    assert_eq!(report["violations"][0]["kind"], "unparsable", "{report}");
 
     let next = taskc(
         &["tree", "next"],

@@ -188,14 +188,33 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 pub enum TreeCommand {
-    /// Check a node (or JSON Lines of nodes): exit 0 accepted, 1 rejected.
+    /// Check a node (or JSON Lines of nodes; or the model's raw output, a
+    /// JSON string or plain text): exit 0 accepted, 1 rejected.
     CheckNode(TreeArgs),
-    /// Choose the next node from `{"walk": [...], "candidates": [...]}`.
+    /// Choose the next node from `{"walk": [...], "candidates": [...]}`; a
+    /// candidate may be the model's raw output as a string.
     Next(TreeArgs),
     /// Turn a walk (a list of steps) into a tree; exit 1 on a walk it refuses.
     Normalize(TreeArgs),
     /// Check a whole tree: exit 0 valid, 1 invalid.
     Check(TreeArgs),
+    /// Print the system prompt the policy tells the model: its role and
+    /// scope, every floor group the validator enforces, the escalation rule
+    /// and the JSON of each node type.
+    Prompt(TreePromptArgs),
+    /// Print the model's user message for `{"problem", "category", "walk"}`
+    /// (hidden `meta` steps dropped, steps numbered with their answers).
+    Context(TreeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TreePromptArgs {
+    /// The tree policy to use when several are declared.
+    #[arg(long, value_name = "NAME")]
+    pub tree: Option<String>,
+    /// Where the .task files are.
+    #[arg(long, default_value = "tasks")]
+    pub tasks: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

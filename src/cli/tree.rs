@@ -1,12 +1,14 @@
-//! `taskc tree check-node | next | normalize | check`: the tree validator
-//! over JSON. Exit codes: 0 accepted/valid, 1 rejected/invalid/refused or
-//! the tasks do not compile, 2 usage, I/O or malformed JSON.
+//! `taskc tree check-node | next | normalize | check | prompt | context`:
+//! the tree validator over JSON, and the model's prompt and context. Exit
+//! codes: 0 accepted/valid, 1 rejected/invalid/refused or the tasks do not
+//! compile, 2 usage, I/O or malformed JSON (raw model output that holds no
+//! node is a rejected candidate, exit 1, not malformed input).
 
 use std::io::Write;
 
 use serde_json::{json, Value};
 
-use super::args::{TreeArgs, TreeCommand};
+use super::args::TreeCommand;
 use super::{input, load_document, plural, write_failed, write_stdout, Outcome};
 use taskc::runtime::tree::{self, Validator};
 
@@ -16,8 +18,15 @@ pub fn run(command: &TreeCommand) -> Outcome {
         TreeCommand::Next(a) => (a, Op::Next),
         TreeCommand::Normalize(a) => (a, Op::Normalize),
         TreeCommand::Check(a) => (a, Op::Check),
+        TreeCommand::Prompt(a) => {
+            return match validator(&a.tree, &a.tasks) {
+                Ok(v) => write_stdout(v.prompt().trim_end()),
+                Err(outcome) => outcome,
+            }
+        }
+        TreeCommand::Context(a) => return context(&a.input),
     };
-    let validator = match validator(args) {
+    let validator = match validator(&args.tree, &args.tasks) {
         Ok(v) => v,
         Err(outcome) => return outcome,
     };
@@ -69,16 +78,40 @@ enum Op {
     Check,
 }
 
-fn validator(args: &TreeArgs) -> Result<Validator, Outcome> {
-    let document = load_document(std::slice::from_ref(&args.tasks))?;
+/// `tree context`: the seed's user message for a walk.
+fn context(input: &str) -> Outcome {
+    let input = match read_json(input) {
+        Ok(v) => v,
+        Err(o) => return o,
+    };
+    let usage = "the input of `tree context` is {\"problem\": \"...\", \"category\": \"...\", \"walk\": [...]}";
+    let (Some(problem), Some(category)) = (
+        input.get("problem").and_then(Value::as_str),
+        input.get("category").and_then(Value::as_str),
+    ) else {
+        return Outcome::Failed(usage.into());
+    };
+    let walk = match input.get("walk") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(walk)) => walk.as_slice(),
+        Some(_) => return Outcome::Failed(usage.into()),
+    };
+    match tree::context(problem, category, walk) {
+        Ok(text) => write_stdout(&text),
+        Err(message) => Outcome::Failed(message),
+    }
+}
+
+fn validator(tree: &Option<String>, tasks: &std::path::Path) -> Result<Validator, Outcome> {
+    let document = load_document(&[tasks.to_path_buf()])?;
     let names: Vec<&str> = document.trees.keys().map(String::as_str).collect();
-    let name = match (&args.tree, names.as_slice()) {
+    let name = match (tree, names.as_slice()) {
         (Some(name), _) => name.as_str(),
         (None, [only]) => only,
         (None, []) => {
             return Err(Outcome::Failed(format!(
                 "no `tree` policy is declared in `{}`",
-                args.tasks.display()
+                tasks.display()
             )))
         }
         (None, _) => {
@@ -167,8 +200,14 @@ fn check_node(validator: &Validator, input: &str) -> Outcome {
                     break;
                 }
             }
-            if let (true, Ok(node)) = (complete, serde_json::from_slice::<Value>(&whole)) {
-                return report_one(validator, &node);
+            if complete {
+                if let Ok(node) = serde_json::from_slice::<Value>(&whole) {
+                    return report_one(validator, &node);
+                }
+                // Not JSON at all: the model's raw output, as one candidate.
+                if let Ok(raw) = String::from_utf8(whole) {
+                    return report_one(validator, &Value::String(raw));
+                }
             }
         }
     }
@@ -203,21 +242,18 @@ fn json_lines(
                 malformed += 1;
                 json!({"line": number, "error": format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to())})
             }
-            Ok(text) => match serde_json::from_str::<Value>(text) {
-                Ok(node) => {
-                    let report = validator.check_node(&node);
-                    rejected += usize::from(!report.accepted);
-                    let mut entry = json!({"line": number, "accepted": report.accepted, "violations": report.violations});
-                    if report.omitted > 0 {
-                        entry["omitted"] = json!(report.omitted);
-                    }
-                    entry
+            Ok(text) => {
+                // A line that is not JSON is the model's raw output.
+                let node = serde_json::from_str::<Value>(text)
+                    .unwrap_or_else(|_| Value::String(text.to_owned()));
+                let report = validator.check_node(&node);
+                rejected += usize::from(!report.accepted);
+                let mut entry = json!({"line": number, "accepted": report.accepted, "violations": report.violations});
+                if report.omitted > 0 {
+                    entry["omitted"] = json!(report.omitted);
                 }
-                Err(e) => {
-                    malformed += 1;
-                    json!({"line": number, "error": format!("not valid JSON: {e}")})
-                }
-            },
+                entry
+            }
         };
         let written = serde_json::to_writer(&mut out, &entry)
             .map_err(std::io::Error::from)
@@ -234,7 +270,7 @@ fn json_lines(
     }
     if malformed > 0 {
         Outcome::Failed(format!(
-            "{} of the input {} not valid JSON",
+            "{} of the input {} not UTF-8",
             plural(malformed, "line", "lines"),
             if malformed == 1 { "is" } else { "are" }
         ))

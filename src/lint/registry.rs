@@ -69,6 +69,7 @@ pub static RULES: &[RuleInfo] = &[
     rules::alternative_contains_forbidden::RULE,
     rules::unused_declaration::RULE,
     rules::shadowed_floor_phrase::RULE,
+    rules::undescribed_floor_group::RULE,
 ];
 
 /// A rule by code (`L001`) or name (`redundant-alternative`).

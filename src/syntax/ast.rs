@@ -359,10 +359,12 @@ pub struct Floor {
     pub groups: Vec<FloorGroup>,
 }
 
-/// `reason: "a", "b"`.
+/// `reason "description": "a", "b"`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FloorGroup {
     pub reason: Name,
+    /// What the model is told it must never do.
+    pub description: Option<Text>,
     pub phrases: Vec<Marker>,
 }
 
@@ -383,4 +385,9 @@ pub enum TreeValue {
     NodeTypes(Vec<Name>),
     DepthCapText(Text),
     FailureText(Text),
+    Role(Text),
+    Scope(Text),
+    Escalation(Text),
+    /// `shape TYPE "json"`.
+    Shape(Name, Text),
 }

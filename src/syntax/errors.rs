@@ -432,6 +432,10 @@ fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::k_node_types => "node_types",
         Rule::k_depth_cap_text => "depth_cap_text",
         Rule::k_failure_text => "failure_text",
+        Rule::k_role => "role",
+        Rule::k_scope => "scope",
+        Rule::k_escalation => "escalation",
+        Rule::k_shape => "shape",
         Rule::k_or => "or",
         Rule::k_unless => "unless",
         Rule::k_negated => "negated",
@@ -587,6 +591,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::node_types | Rule::k_node_types => "`node_types`",
         Rule::depth_cap_text | Rule::k_depth_cap_text => "`depth_cap_text`",
         Rule::failure_text | Rule::k_failure_text => "`failure_text`",
+        Rule::role | Rule::k_role => "`role`",
+        Rule::scope | Rule::k_scope => "`scope`",
+        Rule::escalation | Rule::k_escalation => "`escalation`",
+        Rule::shape | Rule::k_shape => "`shape`",
     })
 }
 

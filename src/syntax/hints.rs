@@ -96,6 +96,7 @@ pub(crate) fn hint(text: &str, tokens: &[Token], pos: usize, expected: &Expected
         empty_section,
         trailing_comma,
         missing_comma,
+        floor_group_colon,
         quoted_name,
         misspelt_match_mode,
     ]
@@ -357,10 +358,14 @@ const BLOCKS: &[(&str, &[&str])] = &[
         &[
             "attempts",
             "depth_cap_text",
+            "escalation",
             "failure_text",
             "floors",
             "max_depth",
             "node_types",
+            "role",
+            "scope",
+            "shape",
         ],
     ),
     // Their entries are names, not keywords.
@@ -687,6 +692,30 @@ fn quoted_name(cx: &Around<'_>, expected: &Expected) -> Option<Hint> {
             "a name is written without quotes, and holds only letters, digits and `_`".to_owned()
         })
         .at(t.span),
+    )
+}
+
+/// `registry "regedit"` in a floor: a text right after a group's reason is
+/// its description (what the model is told), and the colon must follow.
+fn floor_group_colon(cx: &Around<'_>, expected: &Expected) -> Option<Hint> {
+    if !expected.has("`:`") {
+        return None;
+    }
+    let t = cx.token(cx.found)?;
+    if !matches!(t.kind, Kind::Text { .. }) {
+        return None;
+    }
+    let reason = cx.word(cx.before)?;
+    let text = t.text(cx.text);
+    Some(
+        Hint::help(format!(
+            "write `{reason}: {text}`; a text before the colon is the group's description, what the model is told it must never do: `{reason} \"edit the registry\": {text}`"
+        ))
+        .says(
+            t.span,
+            format!("a `:` must come between the floor group `{reason}` and its phrases"),
+            "a phrase with no `:` before it",
+        ),
     )
 }
 

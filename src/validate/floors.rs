@@ -77,6 +77,7 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
         }
         groups.push(FloorGroup {
             reason: group.reason.node.clone(),
+            description: group.description.as_ref().map(|d| d.node.clone()),
             phrases,
         });
     }

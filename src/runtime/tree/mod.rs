@@ -6,6 +6,7 @@
 
 mod check;
 mod node;
+mod prompt;
 mod walk;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use crate::spec::{Document, MatchMode, TreePolicy};
 
 pub use check::{check_tree, TreeProblem, TreeReport};
 pub use node::{NodeReport, Violation};
+pub use prompt::{context, extract_node, Rule, DEFAULT_ROLE};
 pub use walk::{normalize, WalkError};
 
 /// A tree policy compiled with its floors into one matcher.
@@ -28,6 +30,8 @@ pub struct Validator {
     matcher: Matcher,
     /// For each pattern: (floor, reason, phrase).
     phrases: Vec<(String, String, String)>,
+    /// The floor groups, in the policy's order, for the prompt.
+    rules: Vec<Rule>,
 }
 
 impl Validator {
@@ -36,11 +40,18 @@ impl Validator {
         let policy = document.trees.get(name)?.clone();
         let mut phrases = Vec::new();
         let mut patterns: Vec<(String, MatchMode)> = Vec::new();
+        let mut rules = Vec::new();
         for floor_name in &policy.floors {
             let Some(floor) = document.floors.get(floor_name) else {
                 continue;
             };
             for group in &floor.groups {
+                rules.push(Rule {
+                    floor: floor_name.clone(),
+                    reason: group.reason.clone(),
+                    description: group.description.clone(),
+                    phrases: group.phrases.iter().map(|p| p.text.clone()).collect(),
+                });
                 for phrase in &group.phrases {
                     phrases.push((
                         floor_name.clone(),
@@ -57,6 +68,7 @@ impl Validator {
             policy,
             matcher,
             phrases,
+            rules,
         })
     }
 
@@ -69,9 +81,38 @@ impl Validator {
             .collect()
     }
 
-    /// Checks one candidate node.
+    /// Checks one candidate node: a node object, or the model's raw
+    /// output as a JSON string (the node is taken out of it first; output
+    /// with none is rejected as `unparsable`).
     pub fn check_node(&self, node: &Value) -> NodeReport {
-        node::check(self, node, &[])
+        self.candidate(node).1
+    }
+
+    /// A candidate's node (parsed out of raw output) and its report.
+    fn candidate<'a>(
+        &self,
+        candidate: &'a Value,
+    ) -> (Option<std::borrow::Cow<'a, Value>>, NodeReport) {
+        let Value::String(raw) = candidate else {
+            return (
+                Some(std::borrow::Cow::Borrowed(candidate)),
+                node::check(self, candidate, &[]),
+            );
+        };
+        match extract_node(raw) {
+            Ok(node) => {
+                let report = node::check(self, &node, &[]);
+                (Some(std::borrow::Cow::Owned(node)), report)
+            }
+            Err(message) => (
+                None,
+                NodeReport {
+                    accepted: false,
+                    violations: vec![Violation::Unparsable { message }],
+                    omitted: 0,
+                },
+            ),
+        }
     }
 
     /// Real steps of a walk: hidden `meta` entries do not count.
@@ -101,10 +142,10 @@ impl Validator {
             .take(self.policy.attempts as usize)
             .enumerate()
         {
-            let report = self.check_node(candidate);
-            if report.accepted {
+            let (node, report) = self.candidate(candidate);
+            if let (true, Some(node)) = (report.accepted, node) {
                 return Next {
-                    node: candidate.clone(),
+                    node: node.into_owned(),
                     source: "candidate",
                     attempt: Some(i + 1),
                     depth,

@@ -13,6 +13,9 @@ use super::Validator;
 pub enum Violation {
     /// The node is not a JSON object.
     NotAnObject { message: String },
+    /// The model's raw output holds no node (no JSON object, or one that
+    /// does not parse).
+    Unparsable { message: String },
     /// `node_type` is missing or not one the policy allows.
     UnknownNodeType {
         node_type: Option<String>,

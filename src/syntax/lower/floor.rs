@@ -36,7 +36,15 @@ impl FloorGroup {
         debug_assert_eq!(pair.as_rule(), Rule::floor_group);
         let mut inner = pair.into_inner();
         let reason = name(inner.next().expect("a floor group has a reason"));
+        let mut inner = inner.peekable();
+        let description = inner
+            .next_if(|p| p.as_rule() == Rule::string)
+            .map(|p| text(p, cx));
         let phrases = inner.map(|p| Marker::from_pair(p, cx)).collect();
-        FloorGroup { reason, phrases }
+        FloorGroup {
+            reason,
+            description,
+            phrases,
+        }
     }
 }

@@ -33,6 +33,19 @@ impl Tree {
                 Rule::failure_text => field(f, "failure_text", |mut r| {
                     TreeValue::FailureText(text(r.next().expect("a text"), cx))
                 }),
+                Rule::role => field(f, "role", |mut r| {
+                    TreeValue::Role(text(r.next().expect("a text"), cx))
+                }),
+                Rule::scope => field(f, "scope", |mut r| {
+                    TreeValue::Scope(text(r.next().expect("a text"), cx))
+                }),
+                Rule::escalation => field(f, "escalation", |mut r| {
+                    TreeValue::Escalation(text(r.next().expect("a text"), cx))
+                }),
+                Rule::shape => field(f, "shape", |mut r| {
+                    let node_type = super::name(r.next().expect("a node type"));
+                    TreeValue::Shape(node_type, text(r.next().expect("a text"), cx))
+                }),
                 other => unreachable!("a tree holds policy fields, not {other:?}"),
             })
             .collect();
