@@ -61,6 +61,7 @@ fn with_phrases(n: usize) -> Document {
     }
     floor.groups.push(FloorGroup {
         reason: "generated".into(),
+        description: None,
         phrases,
     });
     doc
