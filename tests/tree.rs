@@ -296,3 +296,115 @@ fn cli_exit_codes_and_json() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `l1`?"));
 }
+
+/// `tree context` writes exactly what the seed's `_build_context` writes
+/// (expected files produced by running it: tests/fixtures/tree/seed_context.py).
+#[test]
+fn context_equals_the_seeds_on_ordinary_walks() {
+    let walks: Vec<PathBuf> = fixtures("tests/fixtures/tree/walks/ordinary", ".json")
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".expected.json"))
+        .collect();
+    assert!(walks.len() >= 10);
+    for walk in walks {
+        let expected = std::fs::read_to_string(walk.with_extension("context.txt")).expect("expected");
+        let input = json!({
+            "problem": "Outlook keeps asking for my password after the update",
+            "category": "email",
+            "walk": read_json(&walk),
+        });
+        let out = taskc(&["tree", "context"], input.to_string().as_bytes());
+        assert_eq!(out.status.code(), Some(0), "{}", walk.display());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'),
+            expected,
+            "{}",
+            walk.display()
+        );
+    }
+    let bad = taskc(&["tree", "context"], br#"{"problem": "p", "walk": []}"#);
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = taskc(&["tree", "context"], br#"{"problem": "p", "category": "c", "walk": [1]}"#);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("step 0"));
+}
+
+/// The prompt names every floor group the validator enforces, in its
+/// description's words, and shows every node type the policy allows.
+#[test]
+fn the_prompt_names_every_floor_group_the_validator_enforces() {
+    let document = common::shipped_document();
+    let out = taskc(&["tree", "prompt"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let prompt = String::from_utf8_lossy(&out.stdout).into_owned();
+    let policy = &document.trees["l1"];
+    for floor in &policy.floors {
+        for group in &document.floors[floor].groups {
+            let words = group.description.as_deref().expect("described");
+            assert!(prompt.contains(words), "{} missing from:\n{prompt}", group.reason);
+        }
+    }
+    for node_type in &policy.node_types {
+        assert!(
+            prompt.contains(&format!(r#"{{"node_type":"{node_type}""#)),
+            "{node_type}"
+        );
+    }
+    // The seed's prompt in substance: its rules, its closing line.
+    for seed in [
+        "SINGLE next node",
+        "Only safe, reversible, observe-or-restart-class steps",
+        "DO NOT GUESS",
+        r#""reason_category":"exhausted_safe_steps""#,
+        "No prose, no markdown fences.",
+    ] {
+        assert!(prompt.contains(seed), "{seed}");
+    }
+    common::with_snapshots(|| insta::assert_snapshot!("prompt__l1", prompt));
+    let v = validator();
+    assert_eq!(v.prompt(), prompt);
+}
+
+/// Candidates as raw model text: fences and prose are tolerated, output
+/// with no node is a rejected attempt with the reason.
+#[test]
+fn raw_model_output_is_parsed_and_unparsable_output_is_a_rejected_attempt() {
+    let v = validator();
+    let next = v.next(
+        &[],
+        &[
+            json!("I cannot answer that."),
+            json!("Sure! Here is the node:\n```json\n{\"node_type\": \"question\", \"text\": \"Is the light green?\"}\n```"),
+        ],
+    );
+    assert_eq!(next.source, "candidate");
+    assert_eq!(next.attempt, Some(2));
+    assert_eq!(next.node, json!({"node_type": "question", "text": "Is the light green?"}));
+    let failed = v.next(
+        &[],
+        &[
+            json!("{\"node_type\": \"instruction\", \"text\": \"Open regedit\"} as asked"),
+            json!("{\"node_type\": \"question\", \"text\": "),
+        ],
+    );
+    assert_eq!(failed.source, "generation_failed");
+    common::with_snapshots(|| {
+        insta::assert_json_snapshot!("raw_candidates", json!({"chosen": next, "failed": failed}))
+    });
+    // Through the CLI: never an exit 2.
+    let out = taskc(
+        &["tree", "next"],
+        br#"{"walk": [], "candidates": ["no JSON here", "```\n{\"node_type\":\"resolved\",\"text\":\"Fixed.\"}\n```"]}"#,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let chosen: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(chosen["node"]["node_type"], "resolved");
+    assert_eq!(chosen["rejected"][0]["violations"][0]["kind"], "unparsable");
+    let fenced = taskc(
+        &["tree", "check-node"],
+        b"```json\n{\"node_type\": \"instruction\", \"text\": \"Run sudo reboot\"}\n```\n",
+    );
+    assert_eq!(fenced.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&fenced.stdout).expect("JSON");
+    assert_eq!(report["violations"][0]["kind"], "hard_floor", "{report}");
+}
