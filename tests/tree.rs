@@ -307,7 +307,8 @@ fn context_equals_the_seeds_on_ordinary_walks() {
         .collect();
     assert!(walks.len() >= 10);
     for walk in walks {
-        let expected = std::fs::read_to_string(walk.with_extension("context.txt")).expect("expected");
+        let expected =
+            std::fs::read_to_string(walk.with_extension("context.txt")).expect("expected");
         let input = json!({
             "problem": "Outlook keeps asking for my password after the update",
             "category": "email",
@@ -324,7 +325,10 @@ fn context_equals_the_seeds_on_ordinary_walks() {
     }
     let bad = taskc(&["tree", "context"], br#"{"problem": "p", "walk": []}"#);
     assert_eq!(bad.status.code(), Some(2));
-    let bad = taskc(&["tree", "context"], br#"{"problem": "p", "category": "c", "walk": [1]}"#);
+    let bad = taskc(
+        &["tree", "context"],
+        br#"{"problem": "p", "category": "c", "walk": [1]}"#,
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("step 0"));
 }
@@ -341,7 +345,11 @@ fn the_prompt_names_every_floor_group_the_validator_enforces() {
     for floor in &policy.floors {
         for group in &document.floors[floor].groups {
             let words = group.description.as_deref().expect("described");
-            assert!(prompt.contains(words), "{} missing from:\n{prompt}", group.reason);
+            assert!(
+                prompt.contains(words),
+                "{} missing from:\n{prompt}",
+                group.reason
+            );
         }
     }
     for node_type in &policy.node_types {
@@ -379,7 +387,10 @@ fn raw_model_output_is_parsed_and_unparsable_output_is_a_rejected_attempt() {
     );
     assert_eq!(next.source, "candidate");
     assert_eq!(next.attempt, Some(2));
-    assert_eq!(next.node, json!({"node_type": "question", "text": "Is the light green?"}));
+    assert_eq!(
+        next.node,
+        json!({"node_type": "question", "text": "Is the light green?"})
+    );
     let failed = v.next(
         &[],
         &[

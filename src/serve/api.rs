@@ -191,7 +191,8 @@ pub struct NodeRequest(pub Value);
 pub struct NextRequest {
     /// The walk so far (hidden `meta` entries are skipped for the depth).
     pub walk: Vec<Value>,
-    /// The model's candidate nodes, one per attempt, in order.
+    /// The model's candidate nodes, one per attempt, in order: node
+    /// objects, or the model's raw output as strings.
     pub candidates: Vec<Value>,
 }
 
@@ -207,6 +208,32 @@ pub struct NormalizeRequest {
 #[allow(dead_code)] // documents the body; the handler reports what is wrong with any JSON
 #[serde(transparent)]
 pub struct TreeRequest(pub Value);
+
+/// `POST /tree/prompt`'s answer.
+#[derive(Serialize, JsonSchema)]
+pub struct PromptReply {
+    /// The tree policy.
+    pub tree: String,
+    /// The system prompt (`taskc tree prompt`).
+    pub prompt: String,
+}
+
+/// `POST /tree/context`.
+#[derive(Deserialize, JsonSchema)]
+pub struct ContextRequest {
+    pub problem: String,
+    pub category: String,
+    /// The walk so far (hidden `meta` steps are dropped).
+    #[serde(default)]
+    pub walk: Vec<Value>,
+}
+
+/// `POST /tree/context`'s answer.
+#[derive(Serialize, JsonSchema)]
+pub struct ContextReply {
+    /// The model's user message (`taskc tree context`).
+    pub context: String,
+}
 
 /// `POST /tree/normalize`'s answer: the tree, `{"id", "nodes"}`.
 #[derive(Serialize, JsonSchema)]
@@ -435,6 +462,28 @@ pub fn endpoints() -> Vec<Endpoint> {
             errors: &[400, 404, 413, 422],
             unprocessable: None,
             route: post(http::tree_next),
+        },
+        Endpoint {
+            path: "/tree/prompt",
+            method: "post",
+            summary: "The system prompt the tree policy tells the model (the body is ignored)",
+            query: TREE_QUERY,
+            request: None,
+            ok: (200, "The prompt", Some(schema::<PromptReply>)),
+            errors: &[400, 404],
+            unprocessable: None,
+            route: post(http::tree_prompt),
+        },
+        Endpoint {
+            path: "/tree/context",
+            method: "post",
+            summary: "The model's user message for a walk (the seed's format)",
+            query: &[],
+            request: Some(schema::<ContextRequest>),
+            ok: (200, "The message", Some(schema::<ContextReply>)),
+            errors: &[400, 413, 422],
+            unprocessable: None,
+            route: post(http::tree_context),
         },
         Endpoint {
             path: "/tree/normalize",

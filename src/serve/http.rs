@@ -367,6 +367,55 @@ pub async fn tree_next(
     .await
 }
 
+/// `POST /tree/prompt?tree=NAME`.
+pub async fn tree_prompt(
+    State(s): State<Arc<Shared>>,
+    query: Result<Query<TreeQuery>, QueryRejection>,
+) -> Response {
+    match validator(&s, &query) {
+        Ok(v) => Json(api::PromptReply {
+            tree: v.name.clone(),
+            prompt: v.prompt(),
+        })
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /tree/context {"problem", "category", "walk"}`.
+pub async fn tree_context(bytes: Result<Bytes, BytesRejection>) -> Response {
+    let size = bytes.as_ref().map_or(0, Bytes::len);
+    offload(size, move || {
+        let input = match body(bytes) {
+            Ok(v) => v,
+            Err(r) => return r.into_response(),
+        };
+        let Ok(api::ContextRequest {
+            problem,
+            category,
+            walk,
+        }) = serde_json::from_value(input)
+        else {
+            return fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                "the body is {\"problem\": \"...\", \"category\": \"...\", \"walk\": [...]}",
+            )
+            .into_response();
+        };
+        match tree::context(&problem, &category, &walk) {
+            Ok(context) => Json(api::ContextReply { context }).into_response(),
+            Err(message) => fail(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "VALIDATION_ERROR",
+                message,
+            )
+            .into_response(),
+        }
+    })
+    .await
+}
+
 pub async fn tree_normalize(bytes: Result<Bytes, BytesRejection>) -> Response {
     let size = bytes.as_ref().map_or(0, Bytes::len);
     offload(size, move || {

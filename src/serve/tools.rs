@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::api::{NextRequest, StepReply};
+use super::api::{self, NextRequest, StepReply};
 use super::Shared;
 use crate::runtime::env::{Action, Episode, StepResult, ACTION_TYPES};
 use crate::runtime::excerpt;
@@ -120,7 +120,7 @@ pub fn tools(shared: &Shared, with_start: bool) -> Vec<Tool> {
         input_schema: json!({
             "type": "object",
             "properties": {
-                "node": {"type": "object", "description": "The node: {\"node_type\", \"text\", ...} (TREE.md)."},
+                "node": {"type": ["object", "string"], "description": "The node {\"node_type\", \"text\", ...} (TREE.md), or the model's raw output as a string."},
                 "tree": tree,
             },
             "required": ["node"],
@@ -134,7 +134,7 @@ pub fn tools(shared: &Shared, with_start: bool) -> Vec<Tool> {
             "type": "object",
             "properties": {
                 "walk": {"type": "array", "items": {"type": "object"}, "description": "The walk so far."},
-                "candidates": {"type": "array", "items": {"type": "object"}, "description": "Candidate nodes, in attempt order."},
+                "candidates": {"type": "array", "items": {"type": ["object", "string"]}, "description": "Candidate nodes in attempt order: node objects, or the model's raw output as strings (fences and prose are tolerated)."},
                 "tree": tree,
             },
             "required": ["walk", "candidates"],
@@ -150,6 +150,29 @@ pub fn tools(shared: &Shared, with_start: bool) -> Vec<Tool> {
                 "walk": {"type": "array", "items": {"type": "object"}, "description": "The walk's steps, in order."},
             },
             "required": ["walk"],
+            "additionalProperties": false,
+        }),
+    });
+    list.push(Tool {
+        name: "tree_prompt",
+        description: "The system prompt for generating decision-tree nodes under a tree policy: the allowed scope, every hard-floor rule the validator enforces, the escalation rule, and the JSON of each node type.".into(),
+        input_schema: json!({
+            "type": "object",
+            "properties": {"tree": tree},
+            "additionalProperties": false,
+        }),
+    });
+    list.push(Tool {
+        name: "tree_context",
+        description: "The user message for generating the next node of a walk: the problem, its category, and the steps so far with their answers (hidden meta steps dropped).".into(),
+        input_schema: json!({
+            "type": "object",
+            "properties": {
+                "problem": {"type": "string"},
+                "category": {"type": "string"},
+                "walk": {"type": "array", "items": {"type": "object"}, "description": "The walk so far."},
+            },
+            "required": ["problem", "category"],
             "additionalProperties": false,
         }),
     });
@@ -395,6 +418,34 @@ pub fn call(
                     Ok(tree) => result(tree, false),
                     Err(e) => result(json!({"error": e}), true),
                 },
+                step: None,
+            })
+        }
+        "tree_prompt" => {
+            only(arguments, &["tree"], &[])?;
+            let v = validator(shared, arguments)?;
+            Ok(Called {
+                result: result(json!({"tree": v.name, "prompt": v.prompt()}), false),
+                step: None,
+            })
+        }
+        "tree_context" => {
+            only(
+                arguments,
+                &["problem", "category", "walk"],
+                &["problem", "category"],
+            )?;
+            let request: api::ContextRequest =
+                serde_json::from_value(Value::Object(arguments.clone())).map_err(|_| {
+                    ToolError::new(
+                        "invalid_args",
+                        "`problem` and `category` are strings, `walk` a list",
+                    )
+                })?;
+            let context = tree::context(&request.problem, &request.category, &request.walk)
+                .map_err(|message| ToolError::new("invalid_args", message))?;
+            Ok(Called {
+                result: result(json!({ "context": context }), false),
                 step: None,
             })
         }

@@ -144,8 +144,54 @@ def http_endpoints(url, max_bytes):
     check("POST /tree/next", status == 200 and body["source"] == "candidate", body)
     status, body = http(url + "/tree/normalize", "POST", [{"id": "a", "text": "A?", "answer": "yes"}, {"id": "a", "node_type": "resolved", "text": "B"}])
     check("POST /tree/normalize refuses a repeated id", status == 422 and body["error"]["step"] == 1, body)
+    status, body = http(url + "/tree/prompt", "POST", {})
+    check("POST /tree/prompt", status == 200 and body["tree"] == "l1" and "HARD RULES" in body["prompt"], body)
+    status, body = http(url + "/tree/context", "POST", {"problem": "p", "category": "c", "walk": []})
+    check("POST /tree/context", status == 200 and body["context"].startswith("PROBLEM: p\nCATEGORY: c"), body)
+    status, body = http(url + "/tree/context", "POST", {"problem": "p"})
+    check("POST /tree/context without a category is 422", status == 422 and body["error"]["code"] == "VALIDATION_ERROR", body)
+    status, body = http(url + "/tree/next", "POST", {"walk": [], "candidates": ["no node", "Sure: {\"node_type\": \"resolved\", \"text\": \"Fixed.\"}"]})
+    check("POST /tree/next takes raw model output", status == 200 and body["attempt"] == 2 and body["node"]["node_type"] == "resolved", body)
     status, body = http(url + "/tree/check", "POST", {"id": "r", "nodes": {"r": {"id": "r", "node_type": "resolved", "text": "Done."}}})
     check("POST /tree/check", status == 200 and body["valid"] is True, body)
+
+
+def tree_builder_loop(url):
+    """docs/TREE.md's loop against the server, with a scripted model whose
+    outputs come as models write them (fences, prose, one refusal)."""
+    outputs = iter([
+        "I'm not able to help.",                                         # unparsable
+        "```json\n{\"node_type\": \"question\", \"text\": \"Is Outlook up to date?\"}\n```",
+        "Next: {\"node_type\": \"instruction\", \"text\": \"Open regedit and delete the profile key.\"}",
+        "{\"node_type\": \"instruction\", \"text\": \"Sign out of Outlook and sign in again.\"}",
+        "{\"node_type\": \"resolved\", \"text\": \"Outlook no longer asks for the password.\"}",
+        "unused",
+    ])
+    _, reply = http(url + "/tree/prompt", "POST", {})
+    system = reply["prompt"]
+    walk = [{"node_type": "meta", "category": "email"}]
+    attempts_seen = []
+    for _ in range(10):
+        _, reply = http(url + "/tree/context", "POST", {
+            "problem": "Outlook keeps asking for my password", "category": "email", "walk": walk})
+        user = reply["context"]
+        assert system and user
+        # One output per attempt (the policy's `attempts`, 2 for l1).
+        candidates = [next(outputs), next(outputs)]
+        _, step = http(url + "/tree/next", "POST", {"walk": walk, "candidates": candidates})
+        attempts_seen.append(step.get("attempt"))
+        node = step["node"]
+        if node["node_type"] in ("resolved", "escalate"):
+            walk.append(node)
+            break
+        node["answer"] = "no" if node["node_type"] == "question" else "done"
+        walk.append(node)
+    _, context = http(url + "/tree/context", "POST", {"problem": "p", "category": "email", "walk": walk})
+    status, tree = http(url + "/tree/normalize", "POST", {"walk": walk})
+    check("docs/TREE.md's builder loop: raw outputs parsed, the unsafe one and the refusal rejected, a tree made",
+          status == 200 and attempts_seen == [2, 2, 1] and len(tree["nodes"]) >= 3
+          and "Open regedit" not in json.dumps(tree) and "[resolved]" in context["context"],
+          (attempts_seen, walk, tree))
 
 
 def main():
@@ -158,6 +204,7 @@ def main():
     spec = load_spec(args.taskc)
     play_gold_episodes(args.url, spec)
     http_endpoints(args.url, args.max_message_bytes)
+    tree_builder_loop(args.url)
     asyncio.run(malformed_frames(args.url, args.max_message_bytes))
     asyncio.run(capacity(args.url, args.max_sessions))
     sys.exit(summary())

@@ -35,7 +35,7 @@ from openenv.core.mcp_client import MCPToolClient
 from common import check, gold_actions, http, load_spec, summary
 
 ACTIONS = ["classify", "request_info", "reply", "add_note", "set_status", "submit"]
-TREE_TOOLS = ["check_node", "next_node", "normalize_walk"]
+TREE_TOOLS = ["check_node", "next_node", "normalize_walk", "tree_prompt", "tree_context"]
 
 
 def tool_call(action):
@@ -91,6 +91,19 @@ def tools_over_websocket(url, spec):
             "node_type": "instruction", "text": "Open regedit and delete the key."})
         check("check_node works without an episode and rejects a floor violation",
               report["accepted"] is False and report["violations"][0]["kind"] == "hard_floor", report)
+        prompt = env.call_tool("tree_prompt")["prompt"]
+        check("tree_prompt: the rules the validator enforces, in words",
+              "NEVER produce steps that: edit the registry" in prompt and "DO NOT GUESS" in prompt, prompt)
+        context = env.call_tool("tree_context", problem="No sound", category="audio",
+                                walk=[{"node_type": "meta", "category": "audio"},
+                                      {"node_type": "question", "text": "Is it muted?", "answer": "no"}])
+        check("tree_context: the seed's user message",
+              context["context"].endswith("STEPS SO FAR:\n1. [question] Is it muted? -> no"), context)
+        chosen = env.call_tool("next_node", walk=[], candidates=[
+            "I am not sure.", "```json\n{\"node_type\": \"question\", \"text\": \"Is it muted?\"}\n```"])
+        check("next_node: raw model output is parsed; unparsable output is a rejected attempt",
+              chosen["attempt"] == 2 and chosen["node"]["text"] == "Is it muted?"
+              and chosen["rejected"][0]["violations"][0]["kind"] == "unparsable", chosen)
 
         for task_id, task in sorted(spec["tasks"].items()):
             grading = spec.get("grading", {}).get(task_id, {})
