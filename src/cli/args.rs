@@ -25,6 +25,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain a diagnostic code or lint rule.
     Explain(ExplainArgs),
+    /// Rewrite .task files in the canonical layout (comments and meaning kept).
+    Fmt(FmtArgs),
     /// Run one episode: JSON actions in (one per line), one JSON object per step out.
     Run(RunArgs),
     /// Play a task interactively (or through a pipe), with a short action syntax.
@@ -164,6 +166,21 @@ pub struct CheckArgs {
     /// Files or directories (walked for `*.task`).
     #[arg(default_value = "tasks")]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Files or directories (walked for `*.task`); `-` formats standard
+    /// input to standard output.
+    #[arg(default_value = "tasks")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; exit 1 and name the files that would change.
+    #[arg(long)]
+    pub check: bool,
+    /// Write nothing; print a unified diff of what would change (exit 1 if
+    /// anything would).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, clap::Args)]

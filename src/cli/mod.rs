@@ -7,6 +7,7 @@ pub mod args;
 mod check;
 mod compile;
 mod explain;
+mod fmt;
 mod input;
 mod lint;
 mod play;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Rules(args) => explain::rules(&args),
         Command::Explain(args) => explain::explain(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),
         Command::Probe(args) => probe::run(&args),
@@ -117,6 +119,15 @@ fn print_json(value: &impl serde::Serialize) -> Outcome {
 fn write_stdout(text: &str) -> Outcome {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => Outcome::Clean,
+        Err(e) => write_failed(e),
+    }
+}
+
+/// Writes text to standard output as it is (no line break added).
+fn write_raw(text: &str) -> Outcome {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => Outcome::Clean,
         Err(e) => write_failed(e),
     }

@@ -9,6 +9,9 @@
 //! [lint.rules]
 //! L001 = "allow"                  # by code
 //! unused-declaration = "deny"     # or by name
+//!
+//! [fmt]
+//! width = 100                     # where `taskc fmt` wraps a long list
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,13 +30,27 @@ pub struct Config {
     /// Paths to lint when none are given on the command line (relative to the file).
     pub paths: Vec<PathBuf>,
     levels: BTreeMap<&'static str, Level>,
+    /// `[fmt] width`: where `taskc fmt` wraps a long list.
+    pub width: Option<usize>,
 }
+
+/// The narrowest and widest `[fmt] width`.
+pub const WIDTHS: std::ops::RangeInclusive<i64> = 40..=400;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     lint: Lint,
+    #[serde(default)]
+    fmt: Fmt,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fmt {
+    #[serde(default)]
+    width: Option<toml::Spanned<i64>>,
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -90,6 +107,28 @@ impl Config {
                 return (config, diagnostics);
             }
         };
+        if let Some(width) = &parsed.fmt.width {
+            if WIDTHS.contains(width.get_ref()) {
+                config.width = usize::try_from(*width.get_ref()).ok();
+            } else {
+                let span = width.span();
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::Config,
+                        file,
+                        Span::new(span.start, span.end),
+                        format!(
+                            "`[fmt] width` is {}; it must be from {} to {}",
+                            width.get_ref(),
+                            WIDTHS.start(),
+                            WIDTHS.end()
+                        ),
+                    )
+                    .with_label("out of range")
+                    .with_help("100 is the default"),
+                );
+            }
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         config.paths = parsed.lint.paths.iter().map(|p| base.join(p)).collect();
         for (key, value) in parsed.lint.rules {

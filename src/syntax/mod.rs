@@ -7,6 +7,7 @@
 
 pub mod ast;
 mod errors;
+pub mod format;
 mod hints;
 mod lex;
 mod lower;

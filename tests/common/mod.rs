@@ -91,9 +91,20 @@ pub fn shipped_document() -> taskc::spec::Document {
 /// a command that has not ended within 60 s fails the test instead of
 /// hanging it.
 pub fn taskc_with_input(binary: &str, args: &[&str], input: &[u8]) -> std::process::Output {
+    taskc_with_input_in(binary, Path::new("."), args, input)
+}
+
+/// [`taskc_with_input`], run in the folder `dir`.
+pub fn taskc_with_input_in(
+    binary: &str,
+    dir: &Path,
+    args: &[&str],
+    input: &[u8],
+) -> std::process::Output {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(binary)
+        .current_dir(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
