@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod compile;
 pub mod diagnostic;
 pub mod lint;
+pub mod lsp;
 pub mod matching;
 pub mod report;
 pub mod runtime;

@@ -27,6 +27,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Rewrite .task files in the canonical layout (comments and meaning kept).
     Fmt(FmtArgs),
+    /// The language server (LSP over standard input and output), for editors.
+    Lsp,
     /// Run one episode: JSON actions in (one per line), one JSON object per step out.
     Run(RunArgs),
     /// Play a task interactively (or through a pipe), with a short action syntax.

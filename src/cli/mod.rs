@@ -50,6 +50,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(args) => explain::rules(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Lsp => match taskc::lsp::run() {
+            Ok(()) => Outcome::Clean,
+            Err(message) => Outcome::Failed(message),
+        },
         Command::Run(args) => run::run(&args),
         Command::Play(args) => play::run(&args),
         Command::Probe(args) => probe::run(&args),

@@ -374,7 +374,7 @@ const BLOCKS: &[(&str, &[&str])] = &[
     ("markers", &[]),
 ];
 
-fn fields_of(block: &str) -> &'static [&'static str] {
+pub(crate) fn fields_of(block: &str) -> &'static [&'static str] {
     BLOCKS
         .iter()
         .find(|(b, _)| *b == block)

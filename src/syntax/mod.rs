@@ -8,8 +8,8 @@
 pub mod ast;
 mod errors;
 pub mod format;
-mod hints;
-mod lex;
+pub(crate) mod hints;
+pub(crate) mod lex;
 mod lower;
 mod recover;
 
