@@ -62,3 +62,38 @@ fn default_floor_holds_the_required_phrases() {
     assert_eq!(document.trees["l1"].max_depth, 12);
     assert_eq!(document.trees["l1"].attempts, 2);
 }
+
+/// The editor grammar (editors/vscode) colours exactly the language's
+/// keywords: each `k_*` rule's word is a declaration or a keyword there.
+#[test]
+fn the_editor_grammar_knows_every_keyword() {
+    let pest = std::fs::read_to_string("grammar/task.pest").expect("the grammar");
+    let mut keywords: Vec<String> = pest
+        .lines()
+        .filter(|l| l.starts_with("k_") && l.contains(" = @{ \""))
+        .filter_map(|l| l.split('"').nth(1).map(str::to_owned))
+        .collect();
+    keywords.sort();
+    let tm: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("editors/vscode/syntaxes/task.tmLanguage.json").expect("the editor grammar"),
+    )
+    .expect("JSON");
+    // The words of the first group that starts at `open` in a pattern.
+    let group = |pattern: &str, open: &str| -> Vec<String> {
+        let start = pattern.find(open).expect("a group") + open.len();
+        let end = start + pattern[start..].find(')').expect("its end");
+        pattern[start..end].split('|').map(str::to_owned).collect()
+    };
+    let repository = &tm["repository"];
+    let mut colored = group(repository["keyword"]["match"].as_str().expect("keywords"), "(?:");
+    for declaration in repository["declaration"]["patterns"].as_array().expect("patterns") {
+        let pattern = declaration["match"].as_str().expect("a match");
+        colored.extend(group(pattern, "^\\s*("));
+        if pattern.contains("(domain)") {
+            colored.push("domain".to_owned());
+        }
+    }
+    colored.sort();
+    colored.dedup();
+    assert_eq!(colored, keywords);
+}
