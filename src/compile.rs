@@ -111,7 +111,7 @@ const DECLARING_KEYWORDS: [&str; 5] = ["domain", "extend", "markers", "floor", "
 /// Whether `text` may declare anything but tasks: it contains a declaring
 /// keyword anywhere (in a comment or a text too: this only decides the
 /// order of work).
-fn may_declare(text: &str) -> bool {
+pub fn may_declare(text: &str) -> bool {
     // Leftmost semantics let the automaton use its SIMD (Teddy) prefilter.
     static SCAN: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
         aho_corasick::AhoCorasick::builder()

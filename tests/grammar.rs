@@ -75,7 +75,8 @@ fn the_editor_grammar_knows_every_keyword() {
         .collect();
     keywords.sort();
     let tm: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("editors/vscode/syntaxes/task.tmLanguage.json").expect("the editor grammar"),
+        &std::fs::read_to_string("editors/vscode/syntaxes/task.tmLanguage.json")
+            .expect("the editor grammar"),
     )
     .expect("JSON");
     // The words of the first group that starts at `open` in a pattern.
@@ -85,8 +86,14 @@ fn the_editor_grammar_knows_every_keyword() {
         pattern[start..end].split('|').map(str::to_owned).collect()
     };
     let repository = &tm["repository"];
-    let mut colored = group(repository["keyword"]["match"].as_str().expect("keywords"), "(?:");
-    for declaration in repository["declaration"]["patterns"].as_array().expect("patterns") {
+    let mut colored = group(
+        repository["keyword"]["match"].as_str().expect("keywords"),
+        "(?:",
+    );
+    for declaration in repository["declaration"]["patterns"]
+        .as_array()
+        .expect("patterns")
+    {
         let pattern = declaration["match"].as_str().expect("a match");
         colored.extend(group(pattern, "^\\s*("));
         if pattern.contains("(domain)") {

@@ -71,9 +71,29 @@ pub fn run() -> Result<(), String> {
         project: Project::new(root),
         analysis: None,
         published: BTreeSet::new(),
+        versions: std::collections::BTreeMap::new(),
     };
     server.refresh(&connection);
-    for message in &connection.receiver {
+    // After a fast analysis of one file, the full one runs once the
+    // editor has been quiet this long.
+    let mut full_pending = false;
+    loop {
+        let message = if full_pending {
+            match connection.receiver.recv_timeout(FULL_ANALYSIS_AFTER) {
+                Ok(message) => message,
+                Err(e) if e.is_timeout() => {
+                    server.refresh(&connection);
+                    full_pending = false;
+                    continue;
+                }
+                Err(_) => break,
+            }
+        } else {
+            match connection.receiver.recv() {
+                Ok(message) => message,
+                Err(_) => break,
+            }
+        };
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request).unwrap_or(true) {
@@ -96,9 +116,16 @@ pub fn run() -> Result<(), String> {
                 let changed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     server.notification(notification)
                 }))
-                .unwrap_or(false);
-                if changed {
-                    server.refresh(&connection);
+                .unwrap_or(Changed::Project);
+                match changed {
+                    Changed::Nothing => {}
+                    Changed::File(path) if server.refresh_file(&connection, &path) => {
+                        full_pending = true;
+                    }
+                    Changed::File(_) | Changed::Project => {
+                        server.refresh(&connection);
+                        full_pending = false;
+                    }
                 }
             }
             Message::Response(_) => {}
@@ -106,6 +133,19 @@ pub fn run() -> Result<(), String> {
     }
     drop(connection);
     threads.join().map_err(|e| e.to_string())
+}
+
+/// How long the editor must be quiet before a full analysis follows the
+/// fast one of an edited file.
+const FULL_ANALYSIS_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// What a notification changed.
+enum Changed {
+    Nothing,
+    /// One open document's text.
+    File(PathBuf),
+    /// Anything else (a document closed: the file on disk counts again).
+    Project,
 }
 
 /// The folder served: the root the client names.
@@ -124,6 +164,8 @@ struct Server {
     analysis: Option<Analysis>,
     /// The files diagnostics were last published for (to clear them).
     published: BTreeSet<PathBuf>,
+    /// The version of each open document, sent with its diagnostics.
+    versions: std::collections::BTreeMap<PathBuf, i32>,
 }
 
 /// A file path from a `file:` URI (percent-decoded).
@@ -180,56 +222,93 @@ impl Server {
             if !items.is_empty() {
                 now.insert(path.clone());
             }
-            publish(connection, path, items);
+            publish(connection, path, items, self.versions.get(path).copied());
         }
         for gone in self.published.difference(&now) {
             if !analysis.diagnostics.contains_key(gone) {
-                publish(connection, gone, Vec::new());
+                publish(
+                    connection,
+                    gone,
+                    Vec::new(),
+                    self.versions.get(gone).copied(),
+                );
             }
         }
         self.published = now;
         self.analysis = Some(analysis);
     }
 
-    /// Applies a notification; whether the project changed.
-    fn notification(&mut self, n: Notification) -> bool {
+    /// The fast analysis of one edited file ([`Project::analyze_file`]),
+    /// its diagnostics published; false when a full analysis is needed.
+    fn refresh_file(&mut self, connection: &Connection, path: &Path) -> bool {
+        let Some(analysis) = self.analysis.as_mut() else {
+            return false;
+        };
+        if self.project.analyze_file(analysis, path).is_none() {
+            return false;
+        }
+        let (Some(text), Some(diagnostics)) = (analysis.text(path), analysis.diagnostics.get(path))
+        else {
+            return false;
+        };
+        let map = LineMap::new(text);
+        let items: Vec<LspDiagnostic> = diagnostics
+            .iter()
+            .map(|d| to_lsp(analysis, &map, text, d))
+            .collect();
+        if items.is_empty() {
+            self.published.remove(path);
+        } else {
+            self.published.insert(path.to_path_buf());
+        }
+        publish(connection, path, items, self.versions.get(path).copied());
+        true
+    }
+
+    /// Applies a notification; what it changed.
+    fn notification(&mut self, n: Notification) -> Changed {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else {
-                    return false;
+                    return Changed::Nothing;
                 };
                 let Some(path) = path_of(&p.text_document.uri) else {
-                    return false;
+                    return Changed::Nothing;
                 };
-                self.project.open.insert(path, p.text_document.text);
-                true
+                self.versions.insert(path.clone(), p.text_document.version);
+                self.project.open.insert(path.clone(), p.text_document.text);
+                Changed::File(path)
             }
             DidChangeTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else {
-                    return false;
+                    return Changed::Nothing;
                 };
                 let (Some(path), Some(change)) = (
                     path_of(&p.text_document.uri),
                     p.content_changes.into_iter().last(),
                 ) else {
-                    return false;
+                    return Changed::Nothing;
                 };
-                self.project.open.insert(path, change.text);
-                true
+                self.versions.insert(path.clone(), p.text_document.version);
+                self.project.open.insert(path.clone(), change.text);
+                Changed::File(path)
             }
+            // The text was already known; a save changes nothing here.
             DidSaveTextDocument::METHOD => {
-                serde_json::from_value::<DidSaveTextDocumentParams>(n.params).is_ok()
+                let _ = serde_json::from_value::<DidSaveTextDocumentParams>(n.params);
+                Changed::Nothing
             }
             DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else {
-                    return false;
+                    return Changed::Nothing;
                 };
                 if let Some(path) = path_of(&p.text_document.uri) {
+                    self.versions.remove(&path);
                     self.project.open.remove(&path);
                 }
-                true
+                Changed::Project
             }
-            _ => false,
+            _ => Changed::Nothing,
         }
     }
 
@@ -667,11 +746,18 @@ fn suggested(help: &str) -> Option<&str> {
     Some(&rest[..rest.find('`')?])
 }
 
-fn publish(connection: &Connection, path: &Path, diagnostics: Vec<LspDiagnostic>) {
+/// Publishes a file's diagnostics, with the version of the text they are
+/// for when the file is open.
+fn publish(
+    connection: &Connection,
+    path: &Path,
+    diagnostics: Vec<LspDiagnostic>,
+    version: Option<i32>,
+) {
     let Some(uri) = uri_of(path) else {
         return;
     };
-    let params = PublishDiagnosticsParams::new(uri, diagnostics, None);
+    let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
     let _ = connection
         .sender
         .send(Message::Notification(Notification::new(

@@ -75,9 +75,8 @@ impl Project {
         }
     }
 
-    /// Compiles and lints everything. A file that cannot be read (deleted,
-    /// a folder) is left out; one that is not UTF-8 gets E0001.
-    pub fn analyze(&self) -> Analysis {
+    /// The project's files and the open documents, sorted.
+    fn paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self
             .paths
             .iter()
@@ -91,6 +90,90 @@ impl Project {
         }
         paths.sort();
         paths.dedup();
+        paths
+    }
+
+    /// Compiles and lints everything. A file that cannot be read (deleted,
+    /// a folder) is left out; one that is not UTF-8 gets E0001.
+    pub fn analyze(&self) -> Analysis {
+        let (files, sources, read) = self.read(self.paths());
+        let compilation = compile_with(&sources, read);
+        let mut all = compilation.diagnostics.clone();
+        all.extend(crate::lint::lint(&sources, &compilation, &self.config));
+        let mut diagnostics: BTreeMap<PathBuf, Vec<Diagnostic>> =
+            files.iter().map(|(p, _)| (p.clone(), Vec::new())).collect();
+        for d in all {
+            if let Some((path, _)) = files.get(d.file.0) {
+                diagnostics.entry(path.clone()).or_default().push(d);
+            }
+        }
+        let (declarations, vocabularies) = declarations(&files, &compilation);
+        Analysis {
+            files,
+            diagnostics,
+            declarations,
+            vocabularies,
+        }
+    }
+
+    /// After an edit of one file that declares nothing but tasks (before
+    /// and after): that file compiled and linted beside the files that
+    /// declare (the domain, marker sets, floors, trees), and its
+    /// diagnostics put in place of its old ones; every other file keeps
+    /// its own. What crosses task files (a task id used twice, a text
+    /// off-topic for another task) waits for the next full analysis.
+    /// `None` when the edit needs one now.
+    pub fn analyze_file(&self, previous: &mut Analysis, path: &Path) -> Option<()> {
+        let text = self.open.get(path)?;
+        if crate::compile::may_declare(text) {
+            return None;
+        }
+        let old = previous.text(path)?;
+        if crate::compile::may_declare(old) {
+            return None;
+        }
+        let mut paths: Vec<PathBuf> = previous
+            .files
+            .iter()
+            .filter(|(p, t)| p != path && crate::compile::may_declare(t))
+            .map(|(p, _)| p.clone())
+            .collect();
+        paths.push(path.to_path_buf());
+        paths.sort();
+        let (files, sources, read) = self.read(paths);
+        let id = files.iter().position(|(p, _)| p == path)?;
+        let compilation = compile_with(&sources, read);
+        let mut mine: Vec<Diagnostic> = compilation
+            .diagnostics
+            .iter()
+            .filter(|d| d.file.0 == id)
+            .cloned()
+            .collect();
+        mine.extend(
+            crate::lint::lint(&sources, &compilation, &self.config)
+                .into_iter()
+                .filter(|d| d.file.0 == id),
+        );
+        // Renumber into the previous analysis's files.
+        let at = previous.files.iter().position(|(p, _)| p == path)?;
+        for d in &mut mine {
+            d.file = FileId(at);
+            for r in &mut d.related {
+                let related = files.get(r.file.0).map(|(p, _)| p.clone());
+                if let Some(j) =
+                    related.and_then(|p| previous.files.iter().position(|(q, _)| *q == p))
+                {
+                    r.file = FileId(j);
+                }
+            }
+        }
+        previous.files[at].1 = files[id].1.clone();
+        previous.diagnostics.insert(path.to_path_buf(), mine);
+        Some(())
+    }
+
+    /// Reads files (the editor's text for open ones).
+    fn read(&self, paths: Vec<PathBuf>) -> Read {
         let mut sources = Sources::default();
         let mut read = Vec::new();
         let mut files = Vec::new();
@@ -126,25 +209,13 @@ impl Project {
             files.push((path, file.text.clone()));
             sources.files.push(file);
         }
-        let compilation = compile_with(&sources, read);
-        let mut all = compilation.diagnostics.clone();
-        all.extend(crate::lint::lint(&sources, &compilation, &self.config));
-        let mut diagnostics: BTreeMap<PathBuf, Vec<Diagnostic>> =
-            files.iter().map(|(p, _)| (p.clone(), Vec::new())).collect();
-        for d in all {
-            if let Some((path, _)) = files.get(d.file.0) {
-                diagnostics.entry(path.clone()).or_default().push(d);
-            }
-        }
-        let (declarations, vocabularies) = declarations(&files, &compilation);
-        Analysis {
-            files,
-            diagnostics,
-            declarations,
-            vocabularies,
-        }
+        (files, sources, read)
     }
 }
+
+/// Files read: each path with its text, the sources to compile, and the
+/// diagnostics of reading (E0001).
+type Read = (Vec<(PathBuf, Arc<String>)>, Sources, Vec<Diagnostic>);
 
 type Declared = (
     BTreeMap<String, Vec<Declaration>>,
