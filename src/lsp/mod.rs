@@ -10,7 +10,6 @@
 mod position;
 mod project;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -70,65 +69,89 @@ pub fn run() -> Result<(), String> {
     let mut server = Server {
         project: Project::new(root),
         analysis: None,
-        published: BTreeSet::new(),
+        published: std::collections::BTreeMap::new(),
         versions: std::collections::BTreeMap::new(),
+        generation: 0,
     };
     server.refresh(&connection);
-    // After a fast analysis of one file, the full one runs once the
-    // editor has been quiet this long.
+    // After a fast analysis of one file, the full one runs, on its own
+    // thread, once the editor has been quiet for a while; its result is
+    // kept only if nothing changed meanwhile.
     let mut full_pending = false;
+    let never = crossbeam_channel::never::<(u64, Analysis)>();
+    let mut running: Option<crossbeam_channel::Receiver<(u64, Analysis)>> = None;
     loop {
-        let message = if full_pending {
-            match connection.receiver.recv_timeout(FULL_ANALYSIS_AFTER) {
-                Ok(message) => message,
-                Err(e) if e.is_timeout() => {
-                    server.refresh(&connection);
-                    full_pending = false;
-                    continue;
-                }
-                Err(_) => break,
-            }
+        let results = running.as_ref().unwrap_or(&never);
+        let quiet = if full_pending && running.is_none() {
+            FULL_ANALYSIS_AFTER
         } else {
-            match connection.receiver.recv() {
-                Ok(message) => message,
-                Err(_) => break,
-            }
+            IDLE
         };
-        match message {
-            Message::Request(request) => {
-                if connection.handle_shutdown(&request).unwrap_or(true) {
-                    break;
-                }
-                let id = request.id.clone();
-                let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    server.request(request)
-                }))
-                .unwrap_or_else(|_| {
-                    Response::new_err(
-                        id,
-                        ErrorCode::InternalError as i32,
-                        "taskc lsp failed on this request (a bug: please report it)".into(),
-                    )
-                });
-                let _ = connection.sender.send(Message::Response(response));
-            }
-            Message::Notification(notification) => {
-                let changed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    server.notification(notification)
-                }))
-                .unwrap_or(Changed::Project);
-                match changed {
-                    Changed::Nothing => {}
-                    Changed::File(path) if server.refresh_file(&connection, &path) => {
-                        full_pending = true;
+        crossbeam_channel::select! {
+            recv(connection.receiver) -> message => {
+                let Ok(message) = message else { break };
+                match message {
+                    Message::Request(request) => {
+                        if connection.handle_shutdown(&request).unwrap_or(true) {
+                            break;
+                        }
+                        let id = request.id.clone();
+                        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            server.request(request)
+                        }))
+                        .unwrap_or_else(|_| {
+                            Response::new_err(
+                                id,
+                                ErrorCode::InternalError as i32,
+                                "taskc lsp failed on this request (a bug: please report it)".into(),
+                            )
+                        });
+                        let _ = connection.sender.send(Message::Response(response));
                     }
-                    Changed::File(_) | Changed::Project => {
-                        server.refresh(&connection);
-                        full_pending = false;
+                    Message::Notification(notification) => {
+                        let changed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            server.notification(notification)
+                        }))
+                        .unwrap_or(Changed::Project);
+                        if !matches!(changed, Changed::Nothing) {
+                            server.generation += 1;
+                        }
+                        match changed {
+                            Changed::Nothing => {}
+                            Changed::File(path) if server.refresh_file(&connection, &path) => {
+                                full_pending = true;
+                            }
+                            Changed::File(_) | Changed::Project => {
+                                server.refresh(&connection);
+                                full_pending = false;
+                            }
+                        }
                     }
+                    Message::Response(_) => {}
                 }
             }
-            Message::Response(_) => {}
+            recv(results) -> done => {
+                running = None;
+                match done {
+                    Ok((generation, analysis)) if generation == server.generation => {
+                        server.install(&connection, analysis);
+                    }
+                    // Something changed meanwhile: analyze again, later.
+                    _ => full_pending = true,
+                }
+            }
+            default(quiet) => {
+                if full_pending && running.is_none() {
+                    let project = server.project.clone();
+                    let generation = server.generation;
+                    let (done, result) = crossbeam_channel::bounded(1);
+                    std::thread::spawn(move || {
+                        let _ = done.send((generation, project.analyze()));
+                    });
+                    running = Some(result);
+                    full_pending = false;
+                }
+            }
         }
     }
     drop(connection);
@@ -138,6 +161,9 @@ pub fn run() -> Result<(), String> {
 /// How long the editor must be quiet before a full analysis follows the
 /// fast one of an edited file.
 const FULL_ANALYSIS_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// How long the loop waits when there is nothing to do but messages.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// What a notification changed.
 enum Changed {
@@ -162,10 +188,14 @@ fn root(params: &InitializeParams) -> Option<PathBuf> {
 struct Server {
     project: Project,
     analysis: Option<Analysis>,
-    /// The files diagnostics were last published for (to clear them).
-    published: BTreeSet<PathBuf>,
+    /// What the client holds: each file's diagnostics as last sent, with
+    /// the document version they were for.
+    published: std::collections::BTreeMap<PathBuf, (Vec<LspDiagnostic>, Option<i32>)>,
     /// The version of each open document, sent with its diagnostics.
     versions: std::collections::BTreeMap<PathBuf, i32>,
+    /// Counts the changes, so that a full analysis begun before the last
+    /// one is known to be stale.
+    generation: u64,
 }
 
 /// A file path from a `file:` URI (percent-decoded).
@@ -203,10 +233,17 @@ fn uri_of(path: &Path) -> Option<Uri> {
 
 impl Server {
     /// Re-analyzes the project and publishes every file's diagnostics
-    /// (clearing those of files that have none now, or are gone).
+    /// (clearing those of files that have none now, or are gone), on this
+    /// thread.
     fn refresh(&mut self, connection: &Connection) {
         let analysis = self.project.analyze();
-        let mut now = BTreeSet::new();
+        self.install(connection, analysis);
+    }
+
+    /// Takes a full analysis and publishes the diagnostics that changed
+    /// (a file's, or its version's), clearing those of files now clean or
+    /// gone.
+    fn install(&mut self, connection: &Connection, analysis: Analysis) {
         for (path, diagnostics) in &analysis.diagnostics {
             let Some(text) = analysis.text(path) else {
                 continue;
@@ -216,26 +253,44 @@ impl Server {
                 .iter()
                 .map(|d| to_lsp(&analysis, &map, text, d))
                 .collect();
-            if items.is_empty() && !self.published.contains(path) {
-                continue;
-            }
-            if !items.is_empty() {
-                now.insert(path.clone());
-            }
-            publish(connection, path, items, self.versions.get(path).copied());
+            self.publish(connection, path, items, false);
         }
-        for gone in self.published.difference(&now) {
-            if !analysis.diagnostics.contains_key(gone) {
-                publish(
-                    connection,
-                    gone,
-                    Vec::new(),
-                    self.versions.get(gone).copied(),
-                );
-            }
+        let gone: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|p| !analysis.diagnostics.contains_key(*p))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.publish(connection, &path, Vec::new(), false);
         }
-        self.published = now;
         self.analysis = Some(analysis);
+    }
+
+    /// Sends a file's diagnostics unless the client has them already
+    /// (`always`: after an edit, when the client waits for its version).
+    fn publish(
+        &mut self,
+        connection: &Connection,
+        path: &Path,
+        items: Vec<LspDiagnostic>,
+        always: bool,
+    ) {
+        let version = self.versions.get(path).copied();
+        let known = match self.published.get(path) {
+            Some((sent, sent_version)) => *sent == items && *sent_version == version,
+            None => items.is_empty(),
+        };
+        if known && !always {
+            return;
+        }
+        if items.is_empty() {
+            self.published.remove(path);
+        } else {
+            self.published
+                .insert(path.to_path_buf(), (items.clone(), version));
+        }
+        publish(connection, path, items, version);
     }
 
     /// The fast analysis of one edited file ([`Project::analyze_file`]),
@@ -256,12 +311,7 @@ impl Server {
             .iter()
             .map(|d| to_lsp(analysis, &map, text, d))
             .collect();
-        if items.is_empty() {
-            self.published.remove(path);
-        } else {
-            self.published.insert(path.to_path_buf());
-        }
-        publish(connection, path, items, self.versions.get(path).copied());
+        self.publish(connection, path, items, true);
         true
     }
 

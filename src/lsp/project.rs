@@ -44,6 +44,7 @@ impl Analysis {
     }
 }
 
+#[derive(Clone)]
 pub struct Project {
     pub root: PathBuf,
     /// The editor's texts of the documents it has open.

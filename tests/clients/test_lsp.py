@@ -201,3 +201,16 @@ async def test_bad_input_never_kills_the_server(client: LanguageClient):
         text_document=types.TextDocumentIdentifier(uri=uri(client, "half.task")),
         position=types.Position(line=99, character=99)))
     assert hover is None
+
+
+@pytest.mark.asyncio
+async def test_an_edit_is_checked_at_once_and_across_files_when_the_editor_is_quiet(client: LanguageClient):
+    source = text(client, TASK)
+    await open_file(client, TASK, source, lambda ds: True)
+    # The id of another task: this file's name no longer matches (at once,
+    # from the file alone), and two files declare one task (once the
+    # whole project is analyzed again, after a quiet moment).
+    clash = source.replace("task billing_refund_easy {", "task api_incident_hard {")
+    await change_file(client, TASK, clash, 2, has("E0206"))
+    later = await published(client, TASK, has("E0201"))
+    assert {"E0206", "E0201"} <= {d.code for d in later}
