@@ -830,6 +830,7 @@ fn to_lsp(
     if let Some(help) = &d.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
+    message.push_str(&format!("\n(`taskc explain {}` explains it)", d.code));
     let related: Vec<DiagnosticRelatedInformation> = d
         .related
         .iter()
@@ -849,9 +850,13 @@ fn to_lsp(
             DiagnosticSeverity::WARNING
         }),
         code: Some(NumberOrString::String(d.code.to_owned())),
-        code_description: format!("https://taskc.dev/codes/{}", d.code)
-            .parse()
-            .ok()
+        // The code's page, where the project has the catalog (docs/codes/).
+        code_description: analysis
+            .codes
+            .as_ref()
+            .map(|dir| dir.join(format!("{}.md", d.code)))
+            .filter(|page| page.is_file())
+            .and_then(|page| uri_of(&page))
             .map(|href| CodeDescription { href }),
         source: Some("taskc".to_owned()),
         message,

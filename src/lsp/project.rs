@@ -36,6 +36,8 @@ pub struct Analysis {
     pub declarations: BTreeMap<String, Vec<Declaration>>,
     /// The domain's values by vocabulary keyword (`queues`, ...).
     pub vocabularies: BTreeMap<&'static str, Vec<String>>,
+    /// The code catalog (`docs/codes/`) at the root, if the project has it.
+    pub codes: Option<PathBuf>,
 }
 
 impl Analysis {
@@ -114,6 +116,7 @@ impl Project {
             diagnostics,
             declarations,
             vocabularies,
+            codes: Some(self.root.join("docs/codes")).filter(|d| d.is_dir()),
         }
     }
 

@@ -23,6 +23,7 @@ TASK = "billing_refund_easy.task"
 async def client(lsp_client: LanguageClient, tmp_path_factory):
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(REPO / "tasks", root / "tasks")
+    shutil.copytree(REPO / "docs" / "codes", root / "docs" / "codes")
     params = types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"),
         root_uri=root.as_uri(),
@@ -94,7 +95,8 @@ async def test_a_misspelt_queue_is_diagnosed_at_its_range_and_cleared_when_fixed
     assert diagnostics[0].range.start == start
     assert diagnostics[0].range.end.character == start.character + len("biling_ops")
     assert "did you mean `billing_ops`" in diagnostics[0].message
-    assert diagnostics[0].code_description is not None
+    assert diagnostics[0].code_description.href.endswith("/docs/codes/E0101.md")
+    assert "taskc explain E0101" in diagnostics[0].message
 
     # The quick fix applies the suggestion.
     actions = await client.text_document_code_action_async(types.CodeActionParams(
