@@ -284,38 +284,25 @@ fn declarations(files: &[(PathBuf, Arc<String>)], compilation: &Compilation) -> 
                     add(&tree.name.node, "tree policy", tree.name.span, floors);
                 }
                 Item::Task(task) => add(&task.id.node, "task", task.id.span, String::new()),
-                Item::Domain(domain) => {
-                    for field in &domain.fields {
-                        if let DomainValue::List(vocabulary, names) = &field.value {
-                            for name in names {
-                                vocabularies
-                                    .entry(vocabulary.keyword())
-                                    .or_default()
-                                    .push(name.node.clone());
-                                add(
-                                    &name.node,
-                                    vocabulary.singular(),
-                                    name.span,
-                                    format!("declared by domain `{}`", domain.name.node),
-                                );
-                            }
+                Item::Domain(_) | Item::Extension(_) => {
+                    let (fields, detail) = match item {
+                        Item::Domain(d) => {
+                            (&d.fields, format!("declared by domain `{}`", d.name.node))
                         }
-                    }
-                }
-                Item::Extension(extension) => {
-                    for field in &extension.fields {
+                        Item::Extension(e) => (
+                            &e.fields,
+                            format!("added by `extend domain {}`", e.name.node),
+                        ),
+                        _ => continue,
+                    };
+                    for field in fields {
                         if let DomainValue::List(vocabulary, names) = &field.value {
                             for name in names {
                                 vocabularies
                                     .entry(vocabulary.keyword())
                                     .or_default()
                                     .push(name.node.clone());
-                                add(
-                                    &name.node,
-                                    vocabulary.singular(),
-                                    name.span,
-                                    format!("added by `extend domain {}`", extension.name.node),
-                                );
+                                add(&name.node, vocabulary.singular(), name.span, detail.clone());
                             }
                         }
                     }

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::walk::truthy;
 use super::Validator;
 use crate::runtime::json_kind;
 use crate::spec::TreePolicy;
@@ -105,18 +106,6 @@ fn python_str(value: &Value) -> String {
             }
         }
         other => other.to_string(),
-    }
-}
-
-/// Whether Python would take the value as true (`if ans:`).
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
     }
 }
 

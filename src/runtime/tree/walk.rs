@@ -219,8 +219,9 @@ fn step_node(
     Ok(node)
 }
 
-/// Python truthiness, as the seed's `if step.get("reason_category")`.
-fn truthy(v: &Value) -> bool {
+/// Python truthiness, as the seed's `if step.get("reason_category")` and
+/// `if ans`.
+pub(super) fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
