@@ -468,9 +468,22 @@ impl Server {
     }
 
     fn hover(&self, uri: &Uri, at: lsp_types::Position) -> Option<Hover> {
-        let (_, word, _) = self.word_at(uri, at)?;
         let analysis = self.analysis.as_ref()?;
         let mut parts = Vec::new();
+        // The explanation of each diagnostic under the cursor.
+        if let Some((path, text, _)) = self.document(uri) {
+            let offset = LineMap::new(&text).offset(&text, at);
+            for d in analysis.diagnostics.get(&path).into_iter().flatten() {
+                if d.span.start <= offset && offset <= d.span.end {
+                    if let Some(page) = code_page(d.code) {
+                        parts.push(page.to_owned());
+                    }
+                }
+            }
+        }
+        let Some((_, word, _)) = self.word_at(uri, at) else {
+            return (!parts.is_empty()).then(|| markdown_hover(parts));
+        };
         for d in analysis.declarations.get(&word).into_iter().flatten() {
             let mut part = format!("**{}** `{word}`", d.kind);
             if !d.detail.is_empty() {
@@ -486,13 +499,7 @@ impl Server {
                 parts.push(page.to_owned());
             }
         }
-        (!parts.is_empty()).then(|| Hover {
-            contents: HoverContents::Markup(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: parts.join("\n\n---\n\n"),
-            }),
-            range: None,
-        })
+        (!parts.is_empty()).then(|| markdown_hover(parts))
     }
 
     fn location(&self, path: &Path, span: crate::source::Span) -> Option<Location> {
@@ -787,6 +794,16 @@ impl Server {
             }));
         }
         out
+    }
+}
+
+fn markdown_hover(parts: Vec<String>) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: parts.join("\n\n---\n\n"),
+        }),
+        range: None,
     }
 }
 

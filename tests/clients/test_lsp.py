@@ -97,6 +97,10 @@ async def test_a_misspelt_queue_is_diagnosed_at_its_range_and_cleared_when_fixed
     assert "did you mean `billing_ops`" in diagnostics[0].message
     assert diagnostics[0].code_description.href.endswith("/docs/codes/E0101.md")
     assert "taskc explain E0101" in diagnostics[0].message
+    # Hovering the mistake explains its code.
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(client, TASK)), position=start))
+    assert "# E0101" in hover.contents.value
 
     # The quick fix applies the suggestion.
     actions = await client.text_document_code_action_async(types.CodeActionParams(
@@ -202,7 +206,8 @@ async def test_bad_input_never_kills_the_server(client: LanguageClient):
     hover = await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri(client, "half.task")),
         position=types.Position(line=99, character=99)))
-    assert hover is None
+    # Past the end is the end, where the half-typed text's error is.
+    assert hover is not None and "E0002" in hover.contents.value
 
 
 @pytest.mark.asyncio
