@@ -75,7 +75,7 @@ pub async fn metadata(State(s): State<Arc<Shared>>) -> Json<api::Metadata> {
         tasks: s.runtimes.keys().cloned().collect(),
         trees: s.validators.keys().cloned().collect(),
         tools: tools::tools(&s, false)
-            .into_iter()
+            .iter()
             .map(|t| t.name.to_owned())
             .collect(),
         max_sessions: s.config.max_sessions,

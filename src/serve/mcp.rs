@@ -200,7 +200,7 @@ fn dispatch(
                 session(shared, params)?;
             }
             let tools: Vec<Value> = tools::tools(shared, with_start)
-                .into_iter()
+                .iter()
                 .map(|t| json!({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))
                 .collect();
             Ok(json!({ "tools": tools }))
@@ -271,13 +271,7 @@ fn dispatch(
 /// episode has ended) is a tool result with `isError`, as MCP has it.
 fn tool_failure(e: ToolError) -> Result<Value, Failure> {
     if e.error_type == "execution_error" {
-        let data = json!({"error": e.to_json()});
-        return Ok(json!({
-            "content": [{"type": "text", "text": e.message}],
-            "structuredContent": data,
-            "data": data,
-            "isError": true,
-        }));
+        return Ok(tools::result(json!({"error": e.to_json()}), true));
     }
     Err((INVALID_PARAMS, e.message.clone(), Some(e.to_json())))
 }

@@ -58,6 +58,8 @@ pub struct Shared {
     pub validators: BTreeMap<String, Validator>,
     /// The domain the tasks use (the action tools' enums).
     pub domain: Option<Arc<DomainSpec>>,
+    /// The MCP tools, built on first use.
+    tools: std::sync::OnceLock<Vec<tools::Tool>>,
     active: AtomicUsize,
     /// HTTP episodes by id; the map's lock is held only to find or insert
     /// one, never while an episode steps.
@@ -88,6 +90,7 @@ impl Shared {
             runtimes: TaskRuntime::all(document),
             validators: Validator::all(document),
             domain: document.domain.clone().map(Arc::new),
+            tools: std::sync::OnceLock::new(),
             active: AtomicUsize::new(0),
             http: Mutex::new(HashMap::new()),
             mcp: Mutex::new(HashMap::new()),

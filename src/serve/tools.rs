@@ -99,7 +99,14 @@ fn action_schemas(domain: Option<&DomainSpec>) -> Vec<(&'static str, Value)> {
 
 /// Every tool of a server, in a fixed order: the actions in the contract's
 /// order, then the tree tools, then (HTTP MCP sessions only) `start_task`.
-pub fn tools(shared: &Shared, with_start: bool) -> Vec<Tool> {
+/// Built once per server.
+pub fn tools(shared: &Shared, with_start: bool) -> &[Tool] {
+    let all = shared.tools.get_or_init(|| build(shared));
+    &all[..all.len() - usize::from(!with_start)]
+}
+
+/// [`tools`], `start_task` last.
+fn build(shared: &Shared) -> Vec<Tool> {
     let mut list: Vec<Tool> = action_schemas(shared.domain.as_deref())
         .into_iter()
         .map(|(name, input_schema)| Tool {
@@ -176,23 +183,21 @@ pub fn tools(shared: &Shared, with_start: bool) -> Vec<Tool> {
             "additionalProperties": false,
         }),
     });
-    if with_start {
-        let tasks: Vec<&str> = shared.runtimes.keys().map(String::as_str).collect();
-        list.push(Tool {
-            name: START_TASK,
-            description: "Start (or restart) an episode of a task in this session; the action tools act on it. Answers the first observation.".into(),
-            input_schema: json!({
-                "type": "object",
-                "properties": {
-                    "task_id": {"type": "string", "enum": tasks},
-                    "seed": {"type": "integer", "minimum": 0},
-                    "episode_id": {"type": "string"},
-                },
-                "required": ["task_id"],
-                "additionalProperties": false,
-            }),
-        });
-    }
+    let tasks: Vec<&str> = shared.runtimes.keys().map(String::as_str).collect();
+    list.push(Tool {
+        name: START_TASK,
+        description: "Start (or restart) an episode of a task in this session; the action tools act on it. Answers the first observation.".into(),
+        input_schema: json!({
+            "type": "object",
+            "properties": {
+                "task_id": {"type": "string", "enum": tasks},
+                "seed": {"type": "integer", "minimum": 0},
+                "episode_id": {"type": "string"},
+            },
+            "required": ["task_id"],
+            "additionalProperties": false,
+        }),
+    });
     list
 }
 
@@ -228,7 +233,7 @@ pub struct Called {
 }
 
 /// An MCP tool result around `data`.
-fn result(data: Value, is_error: bool) -> Value {
+pub(super) fn result(data: Value, is_error: bool) -> Value {
     json!({
         "content": [{"type": "text", "text": data.to_string()}],
         "structuredContent": data,

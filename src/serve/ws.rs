@@ -312,7 +312,7 @@ fn episode_done(episode: &Option<Episode>) -> bool {
 /// `ListToolsObservation` (no step is taken; no reset is needed).
 fn list_tools(shared: &Shared, episode: &Option<Episode>) -> Value {
     let tools: Vec<Value> = tools::tools(shared, false)
-        .into_iter()
+        .iter()
         .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.input_schema}))
         .collect();
     tool_frame(
