@@ -723,7 +723,7 @@ impl Server {
     }
 
     fn formatting(&self, uri: &Uri) -> Option<Vec<TextEdit>> {
-        let (path, text, _) = self.document(uri)?;
+        let (_, text, _) = self.document(uri)?;
         let parses = crate::syntax::parse(
             crate::source::FileId(0),
             text.strip_prefix('\u{feff}').unwrap_or(&text),
@@ -733,16 +733,7 @@ impl Server {
         if !parses {
             return None;
         }
-        let style = crate::syntax::format::Style {
-            width: crate::lint::Config::find(&path)
-                .and_then(|c| std::fs::read_to_string(&c).ok().map(|t| (c, t)))
-                .and_then(|(c, t)| {
-                    crate::lint::Config::parse(&c, crate::source::FileId(0), &t)
-                        .0
-                        .width
-                })
-                .unwrap_or(crate::syntax::format::Style::DEFAULT_WIDTH),
-        };
+        let style = self.project.style();
         let formatted = crate::syntax::format::format(&text, style);
         if formatted == *text {
             return Some(Vec::new());

@@ -78,6 +78,17 @@ impl Project {
         }
     }
 
+    /// The layout `taskc fmt` gives files here (`[fmt]` of the project's
+    /// `taskc.toml`).
+    pub fn style(&self) -> crate::syntax::format::Style {
+        crate::syntax::format::Style {
+            width: self
+                .config
+                .width
+                .unwrap_or(crate::syntax::format::Style::DEFAULT_WIDTH),
+        }
+    }
+
     /// The project's files and the open documents, sorted.
     fn paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self
