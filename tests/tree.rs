@@ -29,12 +29,17 @@ fn fixtures(dir: &str, suffix: &str) -> Vec<PathBuf> {
     out
 }
 
-#[test]
-fn ordinary_walks_normalize_exactly_as_the_seed() {
-    let walks: Vec<PathBuf> = fixtures("tests/fixtures/tree/walks/ordinary", ".json")
+/// The ordinary walks (their expected outputs beside them aside).
+fn ordinary_walks() -> Vec<PathBuf> {
+    fixtures("tests/fixtures/tree/walks/ordinary", ".json")
         .into_iter()
         .filter(|p| !p.to_string_lossy().ends_with(".expected.json"))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn ordinary_walks_normalize_exactly_as_the_seed() {
+    let walks = ordinary_walks();
     assert!(walks.len() >= 10);
     for walk in walks {
         let expected = read_json(&walk.with_extension("expected.json"));
@@ -301,10 +306,7 @@ fn cli_exit_codes_and_json() {
 /// (expected files produced by running it: tests/fixtures/tree/seed_context.py).
 #[test]
 fn context_equals_the_seeds_on_ordinary_walks() {
-    let walks: Vec<PathBuf> = fixtures("tests/fixtures/tree/walks/ordinary", ".json")
-        .into_iter()
-        .filter(|p| !p.to_string_lossy().ends_with(".expected.json"))
-        .collect();
+    let walks = ordinary_walks();
     assert!(walks.len() >= 10);
     for walk in walks {
         let expected =
