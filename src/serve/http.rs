@@ -29,7 +29,12 @@ pub struct ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"message": self.message, "code": self.code}});
+        let body = api::ErrorBody {
+            error: api::ErrorDetail {
+                message: self.message,
+                code: self.code.to_owned(),
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }
