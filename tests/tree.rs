@@ -421,3 +421,105 @@ fn raw_model_output_is_parsed_and_unparsable_output_is_a_rejected_attempt() {
     let report: Value = serde_json::from_slice(&fenced.stdout).expect("JSON");
     assert_eq!(report["violations"][0]["kind"], "hard_floor", "{report}");
 }
+
+/// `check-node` as a co-process: once JSON Lines are under way, each node
+/// written to its input gets its report before the next is written (lines
+/// are checked in batches, but a batch never waits for input that has not
+/// arrived).
+#[test]
+fn check_node_answers_each_line_of_a_pipe_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
+        .args(["tree", "check-node", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("taskc runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    // A report that never comes fails the test instead of hanging it.
+    let (done, watchdog) = std::sync::mpsc::channel::<()>();
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        if watchdog
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .is_err()
+        {
+            let _ = Command::new("kill").arg(&pid).status();
+        }
+    });
+    // Two lines tell JSON Lines from one node.
+    writeln!(
+        stdin,
+        r#"{{"node_type":"question","text":"Is the light green?"}}"#
+    )
+    .expect("write");
+    writeln!(
+        stdin,
+        r#"{{"node_type":"instruction","text":"Open regedit."}}"#
+    )
+    .expect("write");
+    stdin.flush().expect("flush");
+    let mut reports = Vec::new();
+    for expected_line in 1..=5 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a report");
+        let report: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(report["line"], expected_line, "{line}");
+        reports.push(report);
+        if (2..5).contains(&expected_line) {
+            // Only now the next node: a report that waited for it would hang here.
+            writeln!(
+                stdin,
+                r#"{{"node_type":"instruction","text":"Restart it."}}"#
+            )
+            .expect("write");
+            stdin.flush().expect("flush");
+        }
+    }
+    drop(stdin);
+    assert_eq!(child.wait().expect("exits").code(), Some(1));
+    let _ = done.send(());
+    assert_eq!(reports[0]["accepted"], true);
+    assert_eq!(reports[1]["accepted"], false);
+    assert!(reports[2..].iter().all(|r| r["accepted"] == true));
+}
+
+/// Thousands of lines (checked in parallel batches) get the reports, in
+/// order, that checking each on its own gives.
+#[test]
+fn check_node_batches_report_what_each_line_alone_reports() {
+    let benign = std::fs::read_to_string("tests/fixtures/tree/benign.jsonl").expect("benign");
+    let evasion = std::fs::read_to_string("tests/fixtures/tree/evasion.jsonl").expect("evasion");
+    let lines: Vec<&str> = benign.lines().chain(evasion.lines()).collect();
+    let mut input = String::new();
+    for i in 0..10_000 {
+        input.push_str(lines[(i * 7) % lines.len()]);
+        input.push('\n');
+        if i % 1000 == 999 {
+            input.push_str("not json but raw output\n\n");
+        }
+    }
+    let out = taskc(&["tree", "check-node", "-"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let v = validator();
+    let reports: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let nonblank: Vec<(usize, &str)> = input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    assert_eq!(reports.len(), nonblank.len());
+    for (report, (index, line)) in reports.iter().zip(nonblank) {
+        let node = serde_json::from_str(line).unwrap_or_else(|_| Value::String(line.into()));
+        let alone = v.check_node(&node);
+        assert_eq!(report["line"], index + 1);
+        assert_eq!(report["accepted"], alone.accepted, "{line}");
+        assert_eq!(report["violations"], json!(alone.violations), "{line}");
+    }
+}

@@ -4,7 +4,7 @@
 //! gets a clear error instead of exhausting memory, and one bad line does
 //! not spoil the others.
 
-use std::io::{BufRead, Read};
+use std::io::{BufRead, BufReader, Read};
 
 /// The most a whole JSON input (a walk, a tree, a node) may have, in bytes.
 pub const MAX_INPUT_BYTES: u64 = 16 << 20;
@@ -12,13 +12,20 @@ pub const MAX_INPUT_BYTES: u64 = 16 << 20;
 /// The most one line of JSON Lines (an action, a node) may have, in bytes.
 pub const MAX_LINE_BYTES: u64 = 4 << 20;
 
+/// The read buffer: large enough that a batch of lines is read at once.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// An opened input, buffered.
+pub type Reader = BufReader<Box<dyn Read>>;
+
 /// Opens `-` (standard input) or a file.
-pub fn open(input: &str) -> Result<Box<dyn BufRead>, String> {
-    if input == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
-    }
-    let file = std::fs::File::open(input).map_err(|e| format!("cannot read `{input}`: {e}"))?;
-    Ok(Box::new(std::io::BufReader::new(file)))
+pub fn open(input: &str) -> Result<Reader, String> {
+    let source: Box<dyn Read> = if input == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(input).map_err(|e| format!("cannot read `{input}`: {e}"))?)
+    };
+    Ok(BufReader::with_capacity(BUFFER_BYTES, source))
 }
 
 /// The whole input, up to [`MAX_INPUT_BYTES`].
@@ -76,6 +83,15 @@ impl<R: BufRead> Lines<R> {
             number: 0,
             ended: false,
         }
+    }
+}
+
+impl<R: Read> Lines<BufReader<R>> {
+    /// Whether a whole line is already read and waiting: when not, the next
+    /// line may have to wait for the writer (a pipe), so work in hand should
+    /// be finished and its output flushed first.
+    pub fn line_ready(&self) -> bool {
+        memchr::memchr(b'\n', self.reader.buffer()).is_some()
     }
 }
 

@@ -155,17 +155,15 @@ fn emit(value: &impl serde::Serialize, ok: bool) -> Outcome {
 }
 
 /// One JSON node (which may span lines), or JSON Lines of nodes, one
-/// report per line, streamed: each line is read, checked and reported in
+/// report per line, streamed: lines are read, checked and reported in
 /// turn, and a line that is not UTF-8 or not JSON is reported on its own.
 fn check_node(validator: &Validator, input: &str) -> Outcome {
     let reader = match input::open(input) {
         Ok(reader) => reader,
         Err(message) => return Outcome::Failed(message),
     };
-    let mut lines = input::Lines::new(reader).filter(
-        |line| !matches!(line, Ok((_, bytes)) if bytes.iter().all(u8::is_ascii_whitespace)),
-    );
-    let first = match lines.next() {
+    let mut lines = input::Lines::new(reader);
+    let first = match next_line(&mut lines) {
         None => {
             return Outcome::Failed(
                 "the input is empty: expected a JSON node, or JSON Lines of nodes".into(),
@@ -176,7 +174,7 @@ fn check_node(validator: &Validator, input: &str) -> Outcome {
     };
     let mut pending = Vec::new();
     match serde_json::from_slice::<Value>(&first.1) {
-        Ok(node) => match lines.next() {
+        Ok(node) => match next_line(&mut lines) {
             // One node on one line.
             None => return report_one(validator, &node),
             Some(next) => pending.extend([Ok(first), next]),
@@ -186,7 +184,7 @@ fn check_node(validator: &Validator, input: &str) -> Outcome {
             let mut whole = first.1.clone();
             pending.push(Ok(first));
             let mut complete = true;
-            for line in lines.by_ref() {
+            while let Some(line) = next_line(&mut lines) {
                 match &line {
                     Ok((_, bytes)) => {
                         whole.push(b'\n');
@@ -211,7 +209,14 @@ fn check_node(validator: &Validator, input: &str) -> Outcome {
             }
         }
     }
-    json_lines(validator, pending.into_iter().chain(lines))
+    json_lines(validator, pending, lines)
+}
+
+type Line = Result<(usize, Vec<u8>), input::LineError>;
+
+/// The next line that is not blank.
+fn next_line(lines: &mut input::Lines<input::Reader>) -> Option<Line> {
+    lines.find(|line| !matches!(line, Ok((_, bytes)) if bytes.iter().all(u8::is_ascii_whitespace)))
 }
 
 fn report_one(validator: &Validator, node: &Value) -> Outcome {
@@ -220,50 +225,120 @@ fn report_one(validator: &Validator, node: &Value) -> Outcome {
     emit(&report, accepted)
 }
 
-/// Reports every line of JSON Lines as it is read.
+/// At most this many lines, or about this many bytes, are checked at once.
+const BATCH_LINES: usize = 4096;
+const BATCH_BYTES: usize = 8 << 20;
+
+/// One line's report, rendered.
+struct Checked {
+    report: Vec<u8>,
+    rejected: bool,
+    malformed: bool,
+}
+
+/// Checks one line of JSON Lines and renders its report line.
+fn check_line(validator: &Validator, number: usize, bytes: &[u8]) -> Checked {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let entry = json!({"line": number, "error": format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to())});
+            return Checked {
+                report: format!("{entry}\n").into_bytes(),
+                rejected: false,
+                malformed: true,
+            };
+        }
+    };
+    // A line that is not JSON is the model's raw output.
+    let node =
+        serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+    let report = validator.check_node(&node);
+    if report.accepted {
+        // Most lines: the bytes `json!` would write, without building a
+        // tree for them.
+        return Checked {
+            report: format!("{{\"accepted\":true,\"line\":{number},\"violations\":[]}}\n")
+                .into_bytes(),
+            rejected: false,
+            malformed: false,
+        };
+    }
+    let mut entry = json!({"line": number, "accepted": false, "violations": report.violations});
+    if report.omitted > 0 {
+        entry["omitted"] = json!(report.omitted);
+    }
+    Checked {
+        report: format!("{entry}\n").into_bytes(),
+        rejected: true,
+        malformed: false,
+    }
+}
+
+/// Reports every line of JSON Lines, in order, as it is read: lines already
+/// read are checked in parallel batches; before waiting for more input (a
+/// pipe), the batch in hand is finished and its reports flushed, so a
+/// caller feeding one node at a time gets each report at once.
 fn json_lines(
     validator: &Validator,
-    lines: impl Iterator<Item = Result<(usize, Vec<u8>), input::LineError>>,
+    pending: Vec<Line>,
+    mut lines: input::Lines<input::Reader>,
 ) -> Outcome {
+    use rayon::prelude::*;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let (mut rejected, mut malformed) = (0, 0);
     let mut stopped = None;
-    for line in lines {
-        let (number, bytes) = match line {
-            Ok(line) => line,
-            Err(e) => {
-                stopped = Some(e.to_string());
-                break;
-            }
-        };
-        let entry = match std::str::from_utf8(&bytes) {
-            Err(e) => {
-                malformed += 1;
-                json!({"line": number, "error": format!("not UTF-8 (invalid byte at offset {})", e.valid_up_to())})
-            }
-            Ok(text) => {
-                // A line that is not JSON is the model's raw output.
-                let node = serde_json::from_str::<Value>(text)
-                    .unwrap_or_else(|_| Value::String(text.to_owned()));
-                let report = validator.check_node(&node);
-                rejected += usize::from(!report.accepted);
-                let mut entry = json!({"line": number, "accepted": report.accepted, "violations": report.violations});
-                if report.omitted > 0 {
-                    entry["omitted"] = json!(report.omitted);
+    let mut pending = pending.into_iter();
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::new();
+    loop {
+        batch.clear();
+        let (mut size, mut ended) = (0, false);
+        while batch.len() < BATCH_LINES && size < BATCH_BYTES {
+            let line = match pending.next() {
+                Some(line) => Some(line),
+                None if !batch.is_empty() && !lines.line_ready() => break,
+                None => next_line(&mut lines),
+            };
+            match line {
+                None => {
+                    ended = true;
+                    break;
                 }
-                entry
+                Some(Err(e)) => {
+                    stopped = Some(e.to_string());
+                    ended = true;
+                    break;
+                }
+                Some(Ok(line)) => {
+                    size += line.1.len();
+                    batch.push(line);
+                }
             }
+        }
+        let checked: Vec<Checked> = if batch.len() < 64 {
+            batch
+                .iter()
+                .map(|(n, bytes)| check_line(validator, *n, bytes))
+                .collect()
+        } else {
+            batch
+                .par_iter()
+                .map(|(n, bytes)| check_line(validator, *n, bytes))
+                .collect()
         };
-        let written = serde_json::to_writer(&mut out, &entry)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"));
-        if let Err(e) = written {
+        for line in checked {
+            rejected += usize::from(line.rejected);
+            malformed += usize::from(line.malformed);
+            if let Err(e) = out.write_all(&line.report) {
+                return write_failed(e);
+            }
+        }
+        if let Err(e) = out.flush() {
             return write_failed(e);
         }
-    }
-    if let Err(e) = out.flush() {
-        return write_failed(e);
+        if ended {
+            break;
+        }
     }
     if let Some(message) = stopped {
         return Outcome::Failed(message);

@@ -308,6 +308,12 @@ impl Matcher {
 
     /// Every match, in order of position, with spans in the original text.
     pub fn find_all(&self, text: &str) -> Vec<Match> {
+        // Most texts hold no pattern at all: find that out first on the
+        // normalized text alone (no offsets kept; ASCII folded byte by
+        // byte; the automaton's prefilter instead of an overlapping scan).
+        if !self.may_match(&normalize::normalize_pattern(text)) {
+            return Vec::new();
+        }
         let norm = normalize(text);
         let mut out = Vec::new();
         self.scan_all(&norm.text, false, |pattern, start, end| {
@@ -320,6 +326,22 @@ impl Matcher {
         });
         out.sort_by_key(|m| (m.start, m.end, m.pattern));
         out
+    }
+
+    /// False only when no pattern can occur in the normalized text: no
+    /// plain pattern occurs in it even without its word boundaries (loose
+    /// patterns are not looked for here, so any makes this true).
+    fn may_match(&self, normalized: &str) -> bool {
+        if self.has_loose() {
+            return true;
+        }
+        match &self.plain.searcher {
+            Searcher::None => false,
+            Searcher::PerPattern(finders) => finders
+                .iter()
+                .any(|f| f.find(normalized.as_bytes()).is_some()),
+            Searcher::Automaton(automaton) => automaton.is_match(normalized),
+        }
     }
 
     /// Which patterns occur in `text` (by the caller's index): the grading
@@ -573,6 +595,12 @@ mod tests {
             let auto = Matcher::with_strategy(patterns.iter().copied(), Strategy::Automaton);
             proptest::prop_assert_eq!(per.find_all(&text), auto.find_all(&text));
             proptest::prop_assert_eq!(per.matched(&text), auto.matched(&text));
+            // The quick "no pattern here" answer never hides a match.
+            for m in [&per, &auto] {
+                let mut all = 0;
+                m.scan_normalized(&normalize(&text).text, |_, _, _| all += 1);
+                proptest::prop_assert_eq!(m.find_all(&text).len(), all);
+            }
         }
     }
 

@@ -61,26 +61,46 @@ pub fn normalize_pattern(text: &str) -> String {
     out
 }
 
-/// [`fold`] for pure ASCII, byte by byte: the common case of grading.
+/// What [`fold_ascii_text`] does with each ASCII byte: a whitespace byte,
+/// a byte dropped (the other controls), or the byte it becomes.
+const SPACE: u8 = 0x80;
+const DROP: u8 = 0x81;
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_whitespace() || c == 0x0B {
+            SPACE
+        } else if c.is_ascii_control() {
+            DROP
+        } else if c == b'"' || c == b'`' {
+            b'\''
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    table
+};
+
+/// [`fold`] for pure ASCII, byte by byte through one table: the common
+/// case of grading and of node checks.
 fn fold_ascii_text(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
     let mut pending_space = false;
     for &b in text.as_bytes() {
-        if b.is_ascii_whitespace() || b == 0x0B {
-            pending_space = !out.is_empty();
-            continue;
+        match ASCII_FOLD[usize::from(b & 0x7F)] {
+            SPACE => pending_space = !out.is_empty(),
+            DROP => {}
+            folded => {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                out.push(folded);
+            }
         }
-        if b.is_ascii_control() {
-            continue;
-        }
-        if pending_space {
-            out.push(b' ');
-            pending_space = false;
-        }
-        out.push(match b {
-            b'"' | b'`' => b'\'',
-            b => b.to_ascii_lowercase(),
-        });
     }
     // Only ASCII bytes were pushed.
     String::from_utf8(out).unwrap_or_default()
