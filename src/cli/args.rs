@@ -283,4 +283,7 @@ pub struct ServeArgs {
     /// Seconds open connections get to finish on SIGINT or SIGTERM.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
     pub drain_timeout: u64,
+    /// Threads that serve connections [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
 }

@@ -28,10 +28,11 @@ pub fn run(args: &ServeArgs) -> Outcome {
         request_timeout: Duration::from_secs(args.request_timeout),
         drain_timeout: Duration::from_secs(args.drain_timeout),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = args.workers {
+        runtime.worker_threads(usize::from(workers));
+    }
+    let runtime = match runtime.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return Outcome::Failed(format!("cannot start the async runtime: {e}")),
     };

@@ -138,13 +138,12 @@ pub struct StepReply {
 
 impl StepReply {
     pub fn new(result: StepResult, episode: &Episode) -> StepReply {
-        let state = episode.state();
         let done = result.done;
         let info = result.info;
         let metadata = StepMetadata {
-            task_id: state.task_id,
-            episode_id: state.episode_id,
-            step: state.step_count,
+            task_id: episode.task().spec.task_id.clone(),
+            episode_id: episode.episode_id().to_owned(),
+            step: episode.step_count(),
             valid: info.valid,
             score: done.then_some(info.score),
             breakdown: done.then_some(info.breakdown),

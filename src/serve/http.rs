@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{api, observation_data, offload, tools, HttpEpisode, Shared};
+use super::{api, offload, tools, HttpEpisode, Shared};
 use crate::runtime::excerpt;
 use crate::runtime::tree::{self, Validator};
 
@@ -185,7 +185,7 @@ fn reset_now(s: &Arc<Shared>, bytes: Result<Bytes, BytesRejection>) -> Response 
                 .into_response()
         }
     };
-    let reply = observation_data(result, &episode);
+    let reply = s.step_reply(result, &episode, false);
     http.insert(
         id,
         Arc::new(Mutex::new(HttpEpisode {
@@ -194,7 +194,16 @@ fn reset_now(s: &Arc<Shared>, bytes: Result<Bytes, BytesRejection>) -> Response 
             _slot: slot,
         })),
     );
-    Json(reply).into_response()
+    json_text(reply)
+}
+
+/// A JSON body already written (what `Json` of the same value sends).
+fn json_text(text: String) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
 }
 
 /// The HTTP episode a request names with `episode_id`.
@@ -244,7 +253,7 @@ fn step_now(s: &Shared, bytes: Result<Bytes, BytesRejection>) -> Response {
     let mut entry = entry.lock().unwrap_or_else(|e| e.into_inner());
     entry.used = Instant::now();
     match entry.episode.step(action) {
-        Ok(result) => Json(observation_data(result, &entry.episode)).into_response(),
+        Ok(result) => json_text(s.step_reply(result, &entry.episode, false)),
         Err(e) => fail(StatusCode::CONFLICT, "EXECUTION_ERROR", e.to_string()).into_response(),
     }
 }

@@ -7,6 +7,7 @@
 //! connections.
 
 mod api;
+mod frame;
 mod http;
 mod mcp;
 mod tools;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use crate::runtime::env::{Episode, StepResult, TaskRuntime};
@@ -56,6 +57,8 @@ pub struct Shared {
     pub config: Config,
     pub runtimes: BTreeMap<String, Arc<TaskRuntime>>,
     pub validators: BTreeMap<String, Validator>,
+    /// Each task's unchanging observation parts, rendered once.
+    frames: BTreeMap<String, frame::TaskFrame>,
     /// The domain the tasks use (the action tools' enums).
     pub domain: Option<Arc<DomainSpec>>,
     /// The MCP tools, built on first use.
@@ -85,9 +88,11 @@ impl Shared {
         config: Config,
         shutdown: watch::Receiver<bool>,
     ) -> Arc<Shared> {
+        let runtimes = TaskRuntime::all(document);
         Arc::new(Shared {
             config,
-            runtimes: TaskRuntime::all(document),
+            frames: frame::TaskFrame::all(&runtimes),
+            runtimes,
             validators: Validator::all(document),
             domain: document.domain.clone().map(Arc::new),
             tools: std::sync::OnceLock::new(),
@@ -97,6 +102,29 @@ impl Shared {
             tracker: Arc::new(Tracker::default()),
             shutdown,
         })
+    }
+
+    /// The WebSocket frame of a reset's or step's result, written straight
+    /// to text (the bytes `{"type": "observation", "data":
+    /// observation_data(..)}` has).
+    pub fn observation_frame(&self, result: StepResult, episode: &Episode) -> String {
+        self.step_reply(result, episode, true)
+    }
+
+    /// `/reset` and `/step`'s body ([`observation_data`] as text), or with
+    /// `frame` the WebSocket frame.
+    pub(crate) fn step_reply(&self, result: StepResult, episode: &Episode, frame: bool) -> String {
+        match self.frames.get(&episode.task().spec.task_id) {
+            Some(task) => frame::step_reply(task, result, episode, frame),
+            None => {
+                let data = observation_data(result, episode);
+                if frame {
+                    json!({"type": "observation", "data": data}).to_string()
+                } else {
+                    data.to_string()
+                }
+            }
+        }
     }
 
     /// Takes a session slot, or says how many are in use.

@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{mcp, observation_data, offload, tools, Shared};
+use super::{mcp, offload, tools, Shared};
 use crate::runtime::env::Episode;
 
 /// A message past the configured limit is answered with an error frame; one
@@ -23,6 +23,12 @@ const HARD_LIMIT_FACTOR: usize = 8;
 /// What the server buffers for a client that does not read (pongs, and
 /// its replies): past it, the connection's sends wait, and time out.
 const MAX_WRITE_BUFFER_BYTES: usize = 2 << 20;
+
+/// How much each read from the socket asks for. The WebSocket layer zeroes
+/// this much before every read (its default, 128 KiB, was 8% of a served
+/// step); requests are a few hundred bytes, and a bigger message is read
+/// in several reads.
+const READ_BUFFER_BYTES: usize = 8 << 10;
 
 pub async fn upgrade(
     State(shared): State<Arc<Shared>>,
@@ -38,6 +44,7 @@ pub async fn upgrade(
     ws.max_message_size(hard)
         .max_frame_size(hard)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             session(socket, shared, peer).await;
             drop(tracked);
@@ -57,7 +64,11 @@ fn send_timeout(shared: &Shared) -> Duration {
 const MAX_SEND_WAIT: Duration = Duration::from_secs(10);
 
 async fn send(socket: &mut WebSocket, value: &Value, within: Duration) -> bool {
-    let frame = Message::Text(value.to_string().into());
+    send_text(socket, value.to_string(), within).await
+}
+
+async fn send_text(socket: &mut WebSocket, text: String, within: Duration) -> bool {
+    let frame = Message::Text(text.into());
     matches!(
         tokio::time::timeout(within, socket.send(frame)).await,
         Ok(Ok(()))
@@ -176,7 +187,7 @@ async fn session(mut socket: WebSocket, shared: Arc<Shared>, peer: SocketAddr) {
         current = kept;
         match reply {
             Some(reply) => {
-                if !send(&mut socket, &reply, sending).await {
+                if !send_text(&mut socket, reply, sending).await {
                     break "send failed";
                 }
             }
@@ -197,11 +208,30 @@ struct Session {
     id: Option<String>,
 }
 
-/// One request → its reply (`None` for `close`).
-fn handle(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Value> {
+/// One request → its reply frame (`None` for `close`).
+fn handle(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<String> {
+    match answer(shared, session, text)? {
+        Answer::Value(value) => Some(value.to_string()),
+        Answer::Text(text) => Some(text),
+    }
+}
+
+/// A reply frame: a JSON value, or (observations) text already written.
+enum Answer {
+    Value(Value),
+    Text(String),
+}
+
+impl From<Value> for Answer {
+    fn from(value: Value) -> Self {
+        Answer::Value(value)
+    }
+}
+
+fn answer(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Answer> {
     let message: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return Some(error("INVALID_JSON", format!("Invalid JSON: {e}"))),
+        Err(e) => return Some(error("INVALID_JSON", format!("Invalid JSON: {e}")).into()),
     };
     let kind = message.get("type").and_then(Value::as_str).unwrap_or("");
     let empty = json!({});
@@ -210,62 +240,65 @@ fn handle(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Val
     Some(match kind {
         "reset" => {
             if !data.is_object() {
-                return Some(validation(
-                    "`data` of a reset is an object of keyword arguments",
-                    "data",
-                ));
+                return Some(
+                    validation(
+                        "`data` of a reset is an object of keyword arguments",
+                        "data",
+                    )
+                    .into(),
+                );
             }
             match shared.reset(data) {
                 Ok((new, result)) => {
-                    let reply =
-                        json!({"type": "observation", "data": observation_data(result, &new)});
+                    let reply = shared.observation_frame(result, &new);
                     *episode = Some(new);
-                    reply
+                    Answer::Text(reply)
                 }
-                Err((message, field)) => validation(&message, field),
+                Err((message, field)) => validation(&message, field).into(),
             }
         }
         "step" => {
             if !data.is_object() {
-                return Some(validation(
-                    "`data` of a step is the action, a JSON object",
-                    "data",
-                ));
+                return Some(
+                    validation("`data` of a step is the action, a JSON object", "data").into(),
+                );
             }
             match data.get("type").and_then(Value::as_str) {
-                Some("list_tools") => return Some(list_tools(shared, episode)),
-                Some("call_tool") => return Some(call_tool(shared, episode, data)),
+                Some("list_tools") => return Some(list_tools(shared, episode).into()),
+                Some("call_tool") => return Some(call_tool(shared, episode, data).into()),
                 _ => {}
             }
             let Some(current) = episode.as_mut() else {
-                return Some(error("EXECUTION_ERROR", "no episode: send a reset first"));
+                return Some(error("EXECUTION_ERROR", "no episode: send a reset first").into());
             };
             match current.step(data) {
                 Ok(result) => {
                     if result.done {
                         log_finished(current);
                     }
-                    json!({"type": "observation", "data": observation_data(result, current)})
+                    Answer::Text(shared.observation_frame(result, current))
                 }
-                Err(e) => error("EXECUTION_ERROR", e.to_string()),
+                Err(e) => error("EXECUTION_ERROR", e.to_string()).into(),
             }
         }
         "state" => match episode {
-            Some(e) => json!({"type": "state", "data": super::state_data(e)}),
-            None => json!({"type": "state", "data": {"episode_id": null, "step_count": 0}}),
+            Some(e) => json!({"type": "state", "data": super::state_data(e)}).into(),
+            None => json!({"type": "state", "data": {"episode_id": null, "step_count": 0}}).into(),
         },
         "mcp" => {
             let Some(request) = message.get("data") else {
-                return Some(validation(
-                    "`data` of an mcp message is a JSON-RPC request",
-                    "data",
-                ));
+                return Some(
+                    validation("`data` of an mcp message is a JSON-RPC request", "data").into(),
+                );
             };
             let Some(session_id) = session.id.clone().or_else(super::random_episode_id) else {
-                return Some(error(
-                    "EXECUTION_ERROR",
-                    "the system has no randomness for a session id",
-                ));
+                return Some(
+                    error(
+                        "EXECUTION_ERROR",
+                        "the system has no randomness for a session id",
+                    )
+                    .into(),
+                );
             };
             session.id = Some(session_id.clone());
             let mut origin = mcp::Origin::WebSocket {
@@ -275,10 +308,10 @@ fn handle(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Val
             // A notification is answered too: one reply per message.
             let response = mcp::answer(shared, request, &mut origin)
                 .unwrap_or_else(|| json!({"jsonrpc": "2.0", "id": null, "result": {}}));
-            json!({"type": "mcp", "data": response})
+            json!({"type": "mcp", "data": response}).into()
         }
         "close" => return None,
-        other => error("UNKNOWN_TYPE", format!("Unknown message type: {other}")),
+        other => error("UNKNOWN_TYPE", format!("Unknown message type: {other}")).into(),
     })
 }
 

@@ -200,6 +200,11 @@ impl DomainRuntime {
 }
 
 impl TaskRuntime {
+    /// The parts of every observation of this task that never change.
+    pub fn view(&self) -> &TaskView {
+        &self.view
+    }
+
     /// Compiles a task of a validated document, with what sits beside it
     /// there (its matching and grading, where it has any).
     pub fn new(
@@ -491,6 +496,15 @@ impl Episode {
 
     pub fn is_done(&self) -> bool {
         self.p.done
+    }
+
+    pub fn episode_id(&self) -> &str {
+        &self.episode_id
+    }
+
+    /// Steps taken so far (valid or not).
+    pub fn step_count(&self) -> u32 {
+        self.p.step
     }
 
     /// One step from a JSON action. Invalid actions are consumed: the step
