@@ -128,6 +128,13 @@ struct Options {
     threads: usize,
 }
 
+/// A whole number above 0, the value of `flag`.
+fn positive(flag: &str, value: &str) -> Result<usize, String> {
+    value.parse().ok().filter(|&n| n > 0).ok_or(format!(
+        "{flag} takes a whole number above 0, not `{value}`"
+    ))
+}
+
 fn options() -> Result<Options, String> {
     let mut options = Options {
         url: None,
@@ -156,22 +163,8 @@ fn options() -> Result<Options, String> {
                         "--sessions takes whole numbers separated by commas, not `{list}`"
                     ))?;
             }
-            "--seconds" => {
-                let s = value()?;
-                options.seconds = s
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(format!("--seconds takes a whole number, not `{s}`"))?;
-            }
-            "--threads" => {
-                let s = value()?;
-                options.threads = s
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(format!("--threads takes a whole number, not `{s}`"))?;
-            }
+            "--seconds" => options.seconds = positive(&flag, &value()?)? as u64,
+            "--threads" => options.threads = positive(&flag, &value()?)?,
             other => {
                 return Err(format!(
                     "unknown option `{other}` (--url, --sessions, --seconds, --threads)"
