@@ -136,20 +136,27 @@ pub struct StepReply {
     pub metadata: StepMetadata,
 }
 
-impl StepReply {
-    pub fn new(result: StepResult, episode: &Episode) -> StepReply {
-        let done = result.done;
-        let info = result.info;
-        let metadata = StepMetadata {
+impl StepMetadata {
+    /// A step's metadata: the grade only with the last step.
+    pub fn new(result: &StepResult, episode: &Episode) -> StepMetadata {
+        let (done, info) = (result.done, &result.info);
+        StepMetadata {
             task_id: episode.task().spec.task_id.clone(),
             episode_id: episode.episode_id().to_owned(),
             step: episode.step_count(),
             valid: info.valid,
             score: done.then_some(info.score),
             breakdown: done.then_some(info.breakdown),
-            gates: done.then_some(info.gates),
-            voided: done.then_some(info.voided),
-        };
+            gates: done.then(|| info.gates.clone()),
+            voided: done.then(|| info.voided.clone()),
+        }
+    }
+}
+
+impl StepReply {
+    pub fn new(result: StepResult, episode: &Episode) -> StepReply {
+        let done = result.done;
+        let metadata = StepMetadata::new(&result, episode);
         StepReply {
             observation: ServedObservation {
                 observation: result.observation,

@@ -152,7 +152,7 @@ impl<'a> From<&'a Workspace> for SortedWorkspace<'a> {
 /// `{"data": ..., "type": "observation"}`.
 pub fn step_reply(task: &TaskFrame, result: StepResult, episode: &Episode, frame: bool) -> String {
     let metadata = if result.done {
-        let graded = api::StepReply::new(result.clone(), episode).metadata;
+        let graded = api::StepMetadata::new(&result, episode);
         Metadata::Graded(serde_json::to_value(graded).unwrap_or(Value::Null))
     } else {
         Metadata::Plain {

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::runtime::env::{Episode, StepResult, TaskRuntime};
@@ -104,26 +104,16 @@ impl Shared {
         })
     }
 
-    /// The WebSocket frame of a reset's or step's result, written straight
-    /// to text (the bytes `{"type": "observation", "data":
-    /// observation_data(..)}` has).
-    pub fn observation_frame(&self, result: StepResult, episode: &Episode) -> String {
-        self.step_reply(result, episode, true)
-    }
-
-    /// `/reset` and `/step`'s body ([`observation_data`] as text), or with
-    /// `frame` the WebSocket frame.
+    /// `/reset` and `/step`'s body ([`observation_data`] written straight
+    /// to text), or with `frame` the WebSocket frame `{"type":
+    /// "observation", "data": ...}`.
     pub(crate) fn step_reply(&self, result: StepResult, episode: &Episode, frame: bool) -> String {
-        match self.frames.get(&episode.task().spec.task_id) {
+        let rt = episode.task();
+        match self.frames.get(&rt.spec.task_id) {
             Some(task) => frame::step_reply(task, result, episode, frame),
-            None => {
-                let data = observation_data(result, episode);
-                if frame {
-                    json!({"type": "observation", "data": data}).to_string()
-                } else {
-                    data.to_string()
-                }
-            }
+            // Every served task has its frame; an episode of another is
+            // still answered.
+            None => frame::step_reply(&frame::TaskFrame::new(rt), result, episode, frame),
         }
     }
 

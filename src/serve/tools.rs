@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::api::{self, NextRequest, StepReply};
+use super::api::{self, NextRequest};
 use super::Shared;
 use crate::runtime::env::{Action, Episode, StepResult, ACTION_TYPES};
 use crate::runtime::excerpt;
@@ -268,7 +268,7 @@ fn action(name: &str, arguments: &Map<String, Value>) -> Result<Value, ToolError
 /// same, as a plain invalid action's is).
 fn stepped(step: StepResult, episode: &Episode) -> Called {
     let (reward, done, valid) = (step.reward, step.done, step.info.valid);
-    let reply = serde_json::to_value(StepReply::new(step, episode)).unwrap_or(Value::Null);
+    let reply = super::observation_data(step, episode);
     Called {
         result: result(reply, !valid),
         step: Some((reward, done)),
@@ -488,6 +488,7 @@ mod tests {
 
     use super::*;
     use crate::runtime::env::gold;
+    use crate::serve::api::StepReply;
     use crate::serve::{Config, Shared};
 
     fn shared() -> Arc<Shared> {

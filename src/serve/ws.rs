@@ -250,7 +250,7 @@ fn answer(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Ans
             }
             match shared.reset(data) {
                 Ok((new, result)) => {
-                    let reply = shared.observation_frame(result, &new);
+                    let reply = shared.step_reply(result, &new, true);
                     *episode = Some(new);
                     Answer::Text(reply)
                 }
@@ -276,7 +276,7 @@ fn answer(shared: &Arc<Shared>, session: &mut Session, text: &str) -> Option<Ans
                     if result.done {
                         log_finished(current);
                     }
-                    Answer::Text(shared.observation_frame(result, current))
+                    Answer::Text(shared.step_reply(result, current, true))
                 }
                 Err(e) => error("EXECUTION_ERROR", e.to_string()).into(),
             }
