@@ -34,6 +34,8 @@ target/openenv-venv/bin/python scripts/python_openenv_server.py "$work/spec.json
   >"$work/python.out" 2>"$work/python.err" &
 servers+=($!)
 python_addr=$(wait_for_address "$work/python.out")
+./target/release/taskc probe --format json >"$work/probe.jsonl"
+target/openenv-venv/bin/python scripts/check_python_baseline.py "$work/spec.json" "$work/probe.jsonl" "ws://$python_addr/ws"
 echo "== Python: openenv-core $(target/openenv-venv/bin/pip show openenv-core | sed -n 's/^Version: //p') on uvicorn, at $python_addr"
 ./target/release/examples/loadgen --url "ws://$python_addr/ws" --sessions "$sessions" --seconds "$seconds" \
   | tee "$work/python.md"

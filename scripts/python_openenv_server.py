@@ -88,16 +88,14 @@ def negation_scopes(text: str):
         i = next((k for k, t in enumerate(tokens) if t[0] >= at), len(tokens))
         if step < 0:
             i -= 1
-        words, first, last = 0, None, None
-        while 0 <= i < len(tokens) and words < NEG["window"]:
+        covered = []
+        while 0 <= i < len(tokens) and len(covered) < NEG["window"]:
             if tokens[i][2] in TERMINATORS:
                 break
-            first = tokens[i][0] if first is None or step < 0 else first
-            last = tokens[i][1] if last is None or step > 0 else last
-            words += 1
+            covered.append(tokens[i])
             i += step
-        if first is not None:
-            scopes.append((min(first, last), max(first, last)) if step > 0 else (first, last))
+        if covered:
+            scopes.append((min(t[0] for t in covered), max(t[1] for t in covered)))
 
     for m in TRIGGERS.finditer(text):
         if not any(s <= m.start() < e for s, e in pseudo):
@@ -272,11 +270,10 @@ class SupportDesk(Environment):
     def customer_text(self, text: str):
         """A reply or request message: forbidden phrases and the task's
         `says` gates, in the text and in the thread it joins."""
-        loose = compact(normalize(text))
-        self.thread += loose
-        for phrase in self.task.forbidden:
-            if phrase in loose or phrase in self.thread:
-                self.forbidden_seen = True
+        # The thread holds this text too.
+        self.thread += compact(normalize(text))
+        if any(phrase in self.thread for phrase in self.task.forbidden):
+            self.forbidden_seen = True
         for i, phrases in enumerate(self.task.says):
             if any(p in self.thread for p in phrases):
                 self.says_seen[i] = True
