@@ -75,6 +75,16 @@ pub struct LintContext<'a> {
 }
 
 impl<'a> LintContext<'a> {
+    /// Every floor declared, with its file.
+    pub fn floors(&self) -> impl Iterator<Item = (FileId, &'a ast::Floor)> {
+        self.asts.iter().flat_map(|(file, ast)| {
+            ast.items.iter().filter_map(move |item| match item {
+                ast::Item::Floor(floor) => Some((*file, floor)),
+                _ => None,
+            })
+        })
+    }
+
     pub fn new(
         sources: &'a Sources,
         asts: &'a [(FileId, ast::File)],

@@ -3,7 +3,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::registry::rule;
 use crate::lint::LintContext;
-use crate::syntax::ast::Item;
 use crate::validate::FLOOR;
 
 rule! {
@@ -17,27 +16,24 @@ rule! {
 
 /// Floors no tree names are L004's; here, the groups of the others.
 fn check(cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    for (file, ast) in cx.asts {
-        for item in &ast.items {
-            let Item::Floor(floor) = item else { continue };
-            if !cx.uses.contains(&(FLOOR, floor.name.node.clone())) {
-                continue;
-            }
-            for group in floor.groups.iter().filter(|g| g.description.is_none()) {
-                let reason = &group.reason.node;
-                out.push(
-                    cx.warning(
-                        &RULE,
-                        *file,
-                        group.reason.span,
-                        format!("floor group `{reason}` has no description"),
-                    )
-                    .with_label("the model's prompt cannot say what this group forbids")
-                    .with_help(format!(
-                        "say what the model must never do, before the colon: `{reason} \"...\": ...` (`taskc tree prompt` shows the prompt)"
-                    )),
-                );
-            }
+    for (file, floor) in cx.floors() {
+        if !cx.uses.contains(&(FLOOR, floor.name.node.clone())) {
+            continue;
+        }
+        for group in floor.groups.iter().filter(|g| g.description.is_none()) {
+            let reason = &group.reason.node;
+            out.push(
+                cx.warning(
+                    &RULE,
+                    file,
+                    group.reason.span,
+                    format!("floor group `{reason}` has no description"),
+                )
+                .with_label("the model's prompt cannot say what this group forbids")
+                .with_help(format!(
+                    "say what the model must never do, before the colon: `{reason} \"...\": ...` (`taskc tree prompt` shows the prompt)"
+                )),
+            );
         }
     }
 }
