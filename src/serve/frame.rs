@@ -204,7 +204,6 @@ pub fn step_reply(task: &TaskFrame, result: StepResult, episode: &Episode, frame
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
 
@@ -216,16 +215,9 @@ mod tests {
     /// malformed actions) gives the same bytes as the `Value` route.
     #[test]
     fn frames_are_the_bytes_of_the_value_route() {
-        let paths = crate::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-        let (sources, read) = crate::source::read_files(&paths).expect("readable");
-        let document = crate::compile::compile_with(&sources, read)
-            .document
-            .expect("compiles");
-        let runtimes: BTreeMap<String, std::sync::Arc<TaskRuntime>> =
-            TaskRuntime::all(&document).into_iter().collect();
-        let frames = TaskFrame::all(&runtimes);
+        let shared = crate::serve::shipped();
         let mut checked = 0;
-        for (id, rt) in &runtimes {
+        for rt in shared.runtimes.values() {
             let mut episodes = vec![gold::actions(rt)];
             episodes.extend(exploits::exploits(rt, None).into_iter().map(|e| e.actions));
             episodes.push(vec![
@@ -247,11 +239,11 @@ mod tests {
                 for (result, at) in results {
                     let expected = json!({"type": "observation", "data": super::super::observation_data(result.clone(), &at)});
                     assert_eq!(
-                        step_reply(&frames[id], result.clone(), &at, true),
+                        shared.step_reply(result.clone(), &at, true),
                         expected.to_string()
                     );
                     assert_eq!(
-                        step_reply(&frames[id], result, &at, false),
+                        shared.step_reply(result, &at, false),
                         expected["data"].to_string()
                     );
                     checked += 1;

@@ -527,3 +527,23 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
         })
     }
 }
+
+/// A server's shared state for the shipped tasks (for unit tests).
+#[cfg(test)]
+pub(crate) fn shipped() -> Arc<Shared> {
+    let paths = crate::source::collect_paths(&[std::path::PathBuf::from("tasks")]).expect("tasks/");
+    let (sources, read) = crate::source::read_files(&paths).expect("readable");
+    let document = crate::compile::compile_with(&sources, read)
+        .document
+        .expect("compiles");
+    let config = Config {
+        max_sessions: 4,
+        idle_timeout: Duration::from_secs(60),
+        max_message_bytes: 1 << 20,
+        max_connections: 4,
+        header_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(10),
+        drain_timeout: Duration::from_secs(1),
+    };
+    Shared::new(&document, config, watch::channel(false).1)
+}

@@ -482,36 +482,13 @@ pub fn call(
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
-    use std::time::Duration;
-
     use super::*;
     use crate::runtime::env::gold;
     use crate::serve::api::StepReply;
-    use crate::serve::{Config, Shared};
-
-    fn shared() -> Arc<Shared> {
-        let paths = crate::source::collect_paths(&[PathBuf::from("tasks")]).expect("tasks/");
-        let (sources, read) = crate::source::read_files(&paths).expect("readable");
-        let document = crate::compile::compile_with(&sources, read)
-            .document
-            .expect("compiles");
-        let config = Config {
-            max_sessions: 4,
-            idle_timeout: Duration::from_secs(60),
-            max_message_bytes: 1 << 20,
-            max_connections: 4,
-            header_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(10),
-            drain_timeout: Duration::from_secs(1),
-        };
-        Shared::new(&document, config, tokio::sync::watch::channel(false).1)
-    }
 
     #[test]
     fn action_tools_take_the_action_fields_with_the_domain_values() {
-        let shared = shared();
+        let shared = crate::serve::shipped();
         let domain = shared.domain.clone().expect("a domain");
         let list = tools(&shared, false);
         let classify = &list[0].input_schema;
@@ -537,7 +514,7 @@ mod tests {
     /// The tools and the plain actions give the same episode, byte for byte.
     #[test]
     fn an_action_tool_is_graded_exactly_as_the_plain_action() {
-        let shared = shared();
+        let shared = crate::serve::shipped();
         for (task_id, rt) in &shared.runtimes {
             let mut actions = gold::actions(rt);
             // A mistake and an invalid action too.
@@ -572,7 +549,7 @@ mod tests {
 
     #[test]
     fn a_call_that_cannot_run_takes_no_step() {
-        let shared = shared();
+        let shared = crate::serve::shipped();
         let mut episode = None;
         let e = call(&shared, &mut episode, "submit", &json!({}), false).err();
         assert_eq!(e.map(|e| e.error_type), Some("execution_error"));
