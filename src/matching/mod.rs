@@ -83,6 +83,12 @@ pub enum Strategy {
     /// project and used on every text (negation triggers, the off-topic
     /// table of every task's groups).
     Dfa,
+    /// One noncontiguous Aho-Corasick NFA: the quickest to build and the
+    /// slowest to scan, for a matcher of hundreds of thousands of patterns
+    /// that scans little (the off-topic table while checking a project of
+    /// 30,000 tasks, 382,505 patterns: built in 0.75 s against 1.3 s for
+    /// [`Strategy::Automaton`]).
+    QuickBuild,
 }
 
 impl Strategy {
@@ -163,12 +169,12 @@ impl Part {
                 ),
                 // A contiguous NFA: compact and quick to build; a DFA scans a
                 // little faster but costs tens of KiB per automaton.
-                Strategy::Automaton | Strategy::Dfa => Searcher::Automaton(
+                Strategy::Automaton | Strategy::Dfa | Strategy::QuickBuild => Searcher::Automaton(
                     AhoCorasickBuilder::new()
-                        .kind(Some(if strategy == Strategy::Dfa {
-                            AhoCorasickKind::DFA
-                        } else {
-                            AhoCorasickKind::ContiguousNFA
+                        .kind(Some(match strategy {
+                            Strategy::Dfa => AhoCorasickKind::DFA,
+                            Strategy::QuickBuild => AhoCorasickKind::NoncontiguousNFA,
+                            _ => AhoCorasickKind::ContiguousNFA,
                         }))
                         .match_kind(MatchKind::Standard)
                         .build(&normalized)
@@ -301,8 +307,11 @@ impl Matcher {
             .find_map(|part| match &part.searcher {
                 Searcher::None => None,
                 Searcher::PerPattern(_) => Some(Strategy::PerPattern),
-                Searcher::Automaton(a) if a.kind() == AhoCorasickKind::DFA => Some(Strategy::Dfa),
-                Searcher::Automaton(_) => Some(Strategy::Automaton),
+                Searcher::Automaton(a) => Some(match a.kind() {
+                    AhoCorasickKind::DFA => Strategy::Dfa,
+                    AhoCorasickKind::NoncontiguousNFA => Strategy::QuickBuild,
+                    _ => Strategy::Automaton,
+                }),
             })
     }
 

@@ -12,6 +12,8 @@ mod solvability;
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Code, Cx, Diagnostic};
 use crate::runtime::env::{exploits, gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
 use crate::source::{FileId, Span};
@@ -212,71 +214,87 @@ pub(crate) fn project(summaries: &[Summary], exploits: bool) -> Vec<Diagnostic> 
     if summaries.len() < 2 {
         return Vec::new();
     }
-    let table = ProjectMarkers::new(summaries.iter().map(|s| TaskGroups {
-        task_id: &s.task_id,
-        reply: &s.reply,
-        note: &s.note,
-        matching: s.matching.as_ref(),
-    }));
-    let every =
-        exploits::every_task_text(summaries.iter().flat_map(|s| s.reply.iter().chain(&s.note)));
-    let every_normalized = crate::matching::normalize_pattern(&every);
-    let mut out = Vec::new();
-    for s in summaries {
-        let own = s
-            .reply
-            .iter()
-            .chain(&s.note)
-            .flatten()
-            .map(|m| crate::matching::normalize_pattern(m))
-            .collect();
-        let limit = s.off_topic_groups as usize;
-        let voided = every.chars().count() > s.text_budget as usize
-            || is_salad(s, &every_normalized)
-            || table.foreign_groups(&s.task_id, &own, &every_normalized, limit) > limit;
-        let bound = if voided { s.void_score } else { 1.0 };
-        if exploits && bound > s.gaming_threshold + 1e-9 {
-            out.push(
-                Diagnostic::error(
-                    Code::Gameable,
-                    s.file,
-                    s.at,
-                    format!(
-                        "task `{}` can be gamed: the `every_task_text` exploit can score up to {}, \
-                         above the gaming threshold {}",
-                        s.task_id,
-                        gaming::round(bound),
-                        gaming::round(s.gaming_threshold)
-                    ),
-                )
-                .with_label("one text with every task's markers")
-                .with_help(gaming::remedy("every_task_text")),
+    // The table (one automaton of every task's markers, built on one
+    // thread) and the every-task text are independent.
+    let (table, (every_normalized, every_chars)) = rayon::join(
+        || {
+            ProjectMarkers::for_check(summaries.iter().map(|s| TaskGroups {
+                task_id: &s.task_id,
+                reply: &s.reply,
+                note: &s.note,
+                matching: s.matching.as_ref(),
+            }))
+        },
+        || {
+            let every = exploits::every_task_text(
+                summaries.iter().flat_map(|s| s.reply.iter().chain(&s.note)),
             );
-        }
-        for (section, text) in &s.gold_texts {
-            let normalized = crate::matching::normalize_pattern(text);
+            let normalized = crate::matching::normalize_pattern(&every);
+            // Counted once: the text holds every task's markers, so it grows
+            // with the project (counting it per task made this quadratic).
+            let chars = every.chars().count();
+            (normalized, chars)
+        },
+    );
+    // Each task is judged on its own (the table is shared, read-only).
+    summaries
+        .par_iter()
+        .flat_map_iter(|s| {
+            let mut out = Vec::new();
+            let own = s
+                .reply
+                .iter()
+                .chain(&s.note)
+                .flatten()
+                .map(|m| crate::matching::normalize_pattern(m))
+                .collect();
             let limit = s.off_topic_groups as usize;
-            let foreign = table.foreign_groups(&s.task_id, &own, &normalized, limit);
-            if foreign > s.off_topic_groups as usize {
+            let voided = every_chars > s.text_budget as usize
+                || is_salad(s, &every_normalized)
+                || table.foreign_groups(&s.task_id, &own, &every_normalized, limit) > limit;
+            let bound = if voided { s.void_score } else { 1.0 };
+            if exploits && bound > s.gaming_threshold + 1e-9 {
                 out.push(
                     Diagnostic::error(
-                        Code::Unsolvable,
+                        Code::Gameable,
                         s.file,
                         s.at,
                         format!(
-                            "task `{}` cannot reach a score of 1.0: its gold {section} is off-topic \
-                             (it meets more than {} required groups of other tasks)",
-                            s.task_id, s.off_topic_groups
+                            "task `{}` can be gamed: the `every_task_text` exploit can score up to \
+                             {}, above the gaming threshold {}",
+                            s.task_id,
+                            gaming::round(bound),
+                            gaming::round(s.gaming_threshold)
                         ),
                     )
-                    .with_label(format!("the gold {section} meets no group"))
-                    .with_help(format!(
-                        "write the {section} in `expect` so that it speaks of this task only, or \
-                         raise `off_topic` in the task's `grading`"
-                    )),
+                    .with_label("one text with every task's markers")
+                    .with_help(gaming::remedy("every_task_text")),
                 );
             }
-        }
-    }
-    out
+            for (section, text) in &s.gold_texts {
+                let normalized = crate::matching::normalize_pattern(text);
+                let foreign = table.foreign_groups(&s.task_id, &own, &normalized, limit);
+                if foreign > limit {
+                    out.push(
+                        Diagnostic::error(
+                            Code::Unsolvable,
+                            s.file,
+                            s.at,
+                            format!(
+                                "task `{}` cannot reach a score of 1.0: its gold {section} is \
+                                 off-topic (it meets more than {} required groups of other tasks)",
+                                s.task_id, s.off_topic_groups
+                            ),
+                        )
+                        .with_label(format!("the gold {section} meets no group"))
+                        .with_help(format!(
+                            "write the {section} in `expect` so that it speaks of this task only, \
+                             or raise `off_topic` in the task's `grading`"
+                        )),
+                    );
+                }
+            }
+            out
+        })
+        .collect()
 }
