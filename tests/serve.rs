@@ -136,6 +136,81 @@ async fn pings_are_answered_and_idle_sessions_dropped() {
     }
 }
 
+/// Requests (unlike pings) keep a session alive: one every 0.4 s for three
+/// idle timeouts, then silence, and the session is closed.
+#[tokio::test]
+async fn requests_keep_a_session_alive_past_the_idle_timeout() {
+    let server = start(&["--idle-timeout", "1"]);
+    let mut ws = connect(&server).await;
+    let started = std::time::Instant::now();
+    let mut last = started;
+    while started.elapsed() < Duration::from_secs(3) {
+        reset(&mut ws).await;
+        last = std::time::Instant::now();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    match next(&mut ws).await {
+        Some(Message::Close(Some(frame))) => assert_eq!(frame.reason.as_str(), "idle timeout"),
+        other => panic!("expected a close, got {other:?}"),
+    }
+    let after = last.elapsed();
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(3),
+        "closed {after:?} after the last request"
+    );
+}
+
+/// `--verbose` logs every finished episode; by default it is not logged.
+#[tokio::test]
+async fn verbose_logs_finished_episodes() {
+    for verbose in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_taskc"));
+        command.args(["serve", "--port", "0"]);
+        if verbose {
+            command.arg("--verbose");
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("address");
+        let url = line
+            .trim()
+            .trim_start_matches("listening on ")
+            .replace("http://", "ws://");
+        let server = Server { child, url };
+        let mut ws = connect(&server).await;
+        reset(&mut ws).await;
+        let submit = r#"{"type":"step","data":{"action_type":"submit"}}"#;
+        ws.send(Message::Text(submit.into())).await.expect("send");
+        assert!(matches!(next(&mut ws).await, Some(Message::Text(_))));
+        ws.close(None).await.expect("close");
+        drop(ws);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut server = server;
+        server.signal("TERM");
+        assert!(server.exit_within(Duration::from_secs(10)).is_some());
+        let mut log = String::new();
+        std::io::Read::read_to_string(server.child.stderr.as_mut().expect("stderr"), &mut log)
+            .expect("stderr");
+        let finished = log.lines().find(|l| l.contains("episode finished"));
+        assert!(log.contains("connection opened"), "{log}");
+        if verbose {
+            let line = finished.unwrap_or_else(|| panic!("{log}"));
+            assert!(
+                line.contains("task=billing_refund_easy") && line.contains("steps=1"),
+                "{line}"
+            );
+        } else {
+            assert_eq!(finished, None, "{log}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_message_past_the_hard_limit_closes_only_its_connection() {
     let server = start(&["--max-message-bytes", "1024"]);

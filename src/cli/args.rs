@@ -286,4 +286,9 @@ pub struct ServeArgs {
     /// Threads that serve connections [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub workers: Option<u16>,
+    /// Also log every finished episode (task, steps, score) and why each
+    /// connection ended; by default only connections opened, closed and
+    /// refused are logged.
+    #[arg(long, short)]
+    pub verbose: bool,
 }

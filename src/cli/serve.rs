@@ -14,6 +14,11 @@ pub fn run(args: &ServeArgs) -> Outcome {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        .with_max_level(if args.verbose {
+            tracing::Level::DEBUG
+        } else {
+            tracing::Level::INFO
+        })
         .init();
     let document = match load_document(std::slice::from_ref(&args.tasks)) {
         Ok(document) => document,
