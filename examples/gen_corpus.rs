@@ -1,5 +1,6 @@
-//! Writes a corpus of N tasks (the shipped tasks under new ids) to a folder,
-//! for measuring `taskc check` at scale:
+//! Writes a corpus of N tasks (the shipped tasks under new ids, each with
+//! its own marker words: see benches/support/corpus.rs) to a folder, for
+//! measuring `taskc check` at scale:
 //!
 //! ```text
 //! cargo run --release --example gen_corpus -- 10000 target/corpus
