@@ -112,3 +112,50 @@ fn compiled_json_round_trips_and_is_deterministic() {
     let from_toml: Document = toml::from_str(&toml_text).expect("toml deserializes");
     assert_eq!(from_toml, back);
 }
+
+#[path = "../benches/support/corpus.rs"]
+mod corpus;
+
+/// The corpus the benchmarks and `scripts/compare-python.sh` measure:
+/// copies of the shipped tasks that compile cleanly, each with marker
+/// words of its own (the project-wide checks must see distinct markers).
+#[test]
+fn the_generated_corpus_compiles_cleanly_with_markers_of_its_own() {
+    let templates = corpus::Templates::load(std::path::Path::new("tasks")).expect("tasks/");
+    let n = 120;
+    let sources = taskc::source::Sources {
+        files: templates
+            .corpus(n)
+            .into_iter()
+            .map(|(name, text)| taskc::source::SourceFile::new(name, text))
+            .collect(),
+    };
+    let compilation = taskc::compile(&sources);
+    let rendered: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| taskc::report::human(&sources, d))
+        .collect();
+    assert!(rendered.is_empty(), "{}", rendered.join("\n"));
+    let document = compilation.document.expect("a document");
+    assert_eq!(document.tasks.len(), n);
+    // Two copies of the same shipped task share only the markers of the
+    // project's marker sets (declared once, beside the domain).
+    let markers = |id: &str| -> std::collections::BTreeSet<String> {
+        let t = &document.tasks[id];
+        t.required_reply_markers
+            .iter()
+            .chain(&t.required_note_markers)
+            .flatten()
+            .cloned()
+            .collect()
+    };
+    let sets: std::collections::BTreeSet<String> =
+        document.marker_sets.values().flatten().cloned().collect();
+    let (a, b) = ("billing_refund_easy_00002", "billing_refund_easy_00006");
+    let own = |id| -> std::collections::BTreeSet<String> {
+        markers(id).difference(&sets).cloned().collect()
+    };
+    assert!(own(a).len() >= 5, "{:?}", own(a));
+    assert!(own(a).is_disjoint(&own(b)), "{:?}\n{:?}", own(a), own(b));
+}
