@@ -62,11 +62,16 @@ impl Server {
 }
 
 fn start(extra: &[&str]) -> Server {
+    start_with(extra, Stdio::null())
+}
+
+/// [`start`], with the server's log going to `stderr`.
+fn start_with(extra: &[&str], stderr: Stdio) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_taskc"))
         .args(["serve", "--port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawns");
     let mut line = String::new();
@@ -164,25 +169,8 @@ async fn requests_keep_a_session_alive_past_the_idle_timeout() {
 #[tokio::test]
 async fn verbose_logs_finished_episodes() {
     for verbose in [false, true] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_taskc"));
-        command.args(["serve", "--port", "0"]);
-        if verbose {
-            command.arg("--verbose");
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawns");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("address");
-        let url = line
-            .trim()
-            .trim_start_matches("listening on ")
-            .replace("http://", "ws://");
-        let server = Server { child, url };
+        let extra: &[&str] = if verbose { &["--verbose"] } else { &[] };
+        let mut server = start_with(extra, Stdio::piped());
         let mut ws = connect(&server).await;
         reset(&mut ws).await;
         let submit = r#"{"type":"step","data":{"action_type":"submit"}}"#;
@@ -191,7 +179,6 @@ async fn verbose_logs_finished_episodes() {
         ws.close(None).await.expect("close");
         drop(ws);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let mut server = server;
         server.signal("TERM");
         assert!(server.exit_within(Duration::from_secs(10)).is_some());
         let mut log = String::new();
