@@ -5,6 +5,14 @@
 //! (which keeps every spec) on 10,000.
 //!
 //! Throughput is reported in bytes/s (divan's MB/s) and tasks/s.
+//!
+//! The generated tasks have marker words of their own (see
+//! `support/corpus.rs`), so the project-wide checks see 127,505 distinct
+//! markers at 10,000 tasks. Measured on the 2-core dev VM (fastest of the
+//! samples; the VM drifts by up to 1.7×): `check_corpus` 10,000 in
+//! 0.80 s (59 MB/s; 1.84 s before the project-wide checks stopped growing
+//! with the square of the project), `check_corpus_from_disk` 0.74 s,
+//! `compile_corpus` 1.0 s, `parse_corpus` 1,000 at 97–150 MB/s.
 
 #[path = "support/corpus.rs"]
 mod corpus;
