@@ -10,27 +10,14 @@ usage: check_python_baseline.py SPEC.json PROBE.jsonl ws://HOST:PORT/ws
 """
 import asyncio
 import json
+import pathlib
 import sys
 
 import websockets
 
-
-def gold(task, grading):
-    actions = [{"action_type": "classify", "queue": task["gold_queue"],
-                "priority": task["gold_priority"], "issue_type": task["gold_issue_type"]}]
-    required = task["required_requested_fields"]
-    if required:
-        actions.append({"action_type": "request_info", "fields": required})
-        if task["follow_up_outcome"] in ("partial", "incorrect"):
-            missing = [f for f in required if f not in task["follow_up_provided_fields"]]
-            actions.append({"action_type": "request_info", "fields": missing})
-    return actions + [
-        {"action_type": "reply", "message": grading["gold_reply"]},
-        {"action_type": "add_note", "text": grading["gold_note"]},
-        {"action_type": "set_status", "status": task["gold_status"],
-         "resolution_code": task["gold_resolution_code"]},
-        {"action_type": "submit"},
-    ]
+# The gold episode as the client tests derive it from the compiled spec.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "clients"))
+from common import gold_actions  # noqa: E402
 
 
 async def play(ws, task_id, actions):
@@ -50,7 +37,7 @@ async def play(ws, task_id, actions):
 
 async def main():
     spec = json.load(open(sys.argv[1], encoding="utf-8"))
-    episodes = [(tid, "gold", 1.0, gold(t, spec["grading"][tid])) for tid, t in spec["tasks"].items()]
+    episodes = [(tid, "gold", 1.0, gold_actions(t, spec["grading"].get(tid, {}))) for tid, t in spec["tasks"].items()]
     episodes += [(e["task"], e["kind"], e["score"], e["actions"])
                  for e in map(json.loads, open(sys.argv[2], encoding="utf-8"))]
     same, differ = 0, []
