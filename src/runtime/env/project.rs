@@ -124,11 +124,11 @@ impl ProjectMarkers {
             }
         }
         // A DFA scans fastest, but its size grows with the patterns: past a
-        // few thousand (a project of hundreds of tasks), the compact NFA.
-        let strategy = if patterns.len() <= Self::DFA_MAX_PATTERNS {
-            Strategy::Dfa
+        // few thousand (a project of hundreds of tasks), `large`, in parts.
+        let (strategy, parts) = if patterns.len() <= Self::DFA_MAX_PATTERNS {
+            (Strategy::Dfa, 1)
         } else {
-            large
+            (large, parts.max(1))
         };
         let normalized = patterns.iter().map(|(t, _)| normalize_pattern(t)).collect();
         ProjectMarkers {
@@ -140,19 +140,14 @@ impl ProjectMarkers {
         }
     }
 
-    /// `patterns` in up to `parts` automata of consecutive patterns (one
-    /// below [`Self::DFA_MAX_PATTERNS`]), built in parallel.
+    /// `patterns` in `parts` automata of consecutive patterns, built in
+    /// parallel, each with the index of its first pattern.
     fn automata(
         patterns: &[(&str, MatchMode)],
         strategy: Strategy,
         parts: usize,
     ) -> Vec<(usize, Matcher)> {
         use rayon::prelude::*;
-        let parts = if patterns.len() <= Self::DFA_MAX_PATTERNS {
-            1
-        } else {
-            parts.max(1)
-        };
         let size = patterns.len().div_ceil(parts).max(1);
         patterns
             .par_chunks(size)
