@@ -9,9 +9,9 @@
 //!
 //! - when pest expected a new statement where it stopped (the one before
 //!   was complete), from the stray token to the next line that starts a
-//!   statement (a field keyword, a floor reason `name:`), the `}` of the
-//!   enclosing block, or a declaration at column 0 — with any block it
-//!   opened skipped whole;
+//!   statement (a field keyword or a misspelt one, a floor reason
+//!   `name:`), the `}` of the enclosing block, or a declaration at column
+//!   0 — with any block it opened skipped whole;
 //! - otherwise the statement is broken inside: from its start (the nearest
 //!   line before that starts a statement) to the same place;
 //! - but when what comes shows that a block was left open (a field of the
@@ -29,6 +29,7 @@ use super::lex::{self, Kind, Token};
 use super::{Rule, TaskParser};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
+use crate::suggest;
 
 /// At most this many syntax errors are reported per file.
 pub(crate) const MAX_ERRORS: usize = 50;
@@ -181,7 +182,9 @@ fn skip_statement(text: &str, tokens: &[Token], k: usize) -> usize {
             if t.line_start && t.at_column_zero(text) && is_declaration(t.text(text)) {
                 return t.span.start;
             }
-            if depth == 0 && (t.is(b'}') || starts_here(text, tokens, i)) {
+            if depth == 0
+                && (t.is(b'}') || starts_here(text, tokens, i) || misspelt_start(text, tokens, i))
+            {
                 return t.span.start;
             }
         }
@@ -223,6 +226,26 @@ fn statement_start(text: &str, tokens: &[Token], j: usize) -> usize {
         }
     }
     tokens.first().map_or(0, |t| t.span.start)
+}
+
+/// Whether token `i` is most likely a misspelt field keyword starting the
+/// next statement (`priorty` under a broken `queue` line): first on its
+/// line, close to a field keyword, and not a value continuing a list (the
+/// line before does not end with `,` or `|`). Skipping a broken statement
+/// stops there, so the typo is reported in the same run rather than
+/// swallowed with the statement before it. Only the forward skip uses it:
+/// walking back to a statement's start still wants a real keyword.
+fn misspelt_start(text: &str, tokens: &[Token], i: usize) -> bool {
+    let t = &tokens[i];
+    if !t.line_start || t.kind != Kind::Word || is_keyword(t.text(text)) {
+        return false;
+    }
+    let continues = tokens[..i]
+        .iter()
+        .rev()
+        .find(|p| !p.is_comment())
+        .is_some_and(|p| p.is(b',') || p.is(b'|'));
+    !continues && suggest::closest(t.text(text), hints::field_keywords()).is_some()
 }
 
 /// Whether token `i` starts a statement: first on its line, and a keyword
