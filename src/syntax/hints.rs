@@ -96,6 +96,7 @@ pub(crate) fn hint(text: &str, tokens: &[Token], pos: usize, expected: &Expected
         empty_section,
         trailing_comma,
         missing_comma,
+        missing_bar,
         floor_group_colon,
         quoted_name,
         misspelt_match_mode,
@@ -663,6 +664,36 @@ fn missing_comma(cx: &Around<'_>, expected: &Expected) -> Option<Hint> {
         "separate the items of a list with `,`: `{}, {}`",
         before.text(cx.text),
         t.text(cx.text)
+    )))
+}
+
+/// `require "a" "b"`: two alternatives with no `|` between them.
+fn missing_bar(cx: &Around<'_>, expected: &Expected) -> Option<Hint> {
+    if !expected.has("`|`") {
+        return None;
+    }
+    let found = cx.found?;
+    let t = cx.token(Some(found))?;
+    let before = cx.token(cx.before)?;
+    let text = |t: &Token| matches!(t.kind, Kind::Text { closed: true, .. });
+    if !text(before) || statement_keyword(cx, found)? != "require" {
+        return None;
+    }
+    // The alternative that follows: a text, or a match mode and its text.
+    let next = if text(t) {
+        t.text(cx.text).to_owned()
+    } else {
+        let mode = t.text(cx.text);
+        let quoted = cx.tokens.get(found + 1).filter(|n| text(n))?;
+        if !matches!(mode, "word" | "substring") {
+            return None;
+        }
+        format!("{mode} {}", quoted.text(cx.text))
+    };
+    Some(Hint::help(format!(
+        "separate the alternatives of `require` with `|`: `{} | {next}` (any one meets the \
+         group); to require both, write one `require` line each",
+        before.text(cx.text),
     )))
 }
 
