@@ -53,7 +53,7 @@ pub fn unmet_groups(episode: &Episode) -> Option<String> {
     }
     let lines: Vec<String> = unmet
         .iter()
-        .map(|(section, group)| {
+        .map(|(section, _, group)| {
             let alternatives: Vec<String> = group.iter().map(|m| format!("\"{m}\"")).collect();
             format!("  {section:<5} needs one of {}", alternatives.join(" | "))
         })

@@ -32,6 +32,10 @@ pub(crate) struct Places {
     pub sla_minutes: Option<Span>,
     pub gold_reply: Option<Span>,
     pub gold_note: Option<Span>,
+    /// Each `require` line of `reply`, then of `note`, in order (the order
+    /// of the spec's groups).
+    pub reply_groups: Vec<Span>,
+    pub note_groups: Vec<Span>,
 }
 
 impl Places {
@@ -62,11 +66,29 @@ impl Places {
                         }
                     }
                 }
+                ast::TaskValue::Reply(rules) => places.reply_groups = requires(rules),
+                ast::TaskValue::Note(rules) => places.note_groups = requires(rules),
                 _ => {}
             }
         }
         places
     }
+}
+
+/// The span of each `require` line's alternatives, in order (from the
+/// first alternative to the last: the group's own span runs on over the
+/// whitespace after it).
+fn requires(rules: &[ast::MarkerRule]) -> Vec<Span> {
+    rules
+        .iter()
+        .filter_map(|r| match r {
+            ast::MarkerRule::Require(group) => {
+                let (first, last) = (group.node.first()?, group.node.last()?);
+                Some(first.span().cover(last.span()))
+            }
+            ast::MarkerRule::Forbid(_) => None,
+        })
+        .collect()
 }
 
 /// Runs tasks of one domain; built once per compilation.

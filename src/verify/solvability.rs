@@ -11,12 +11,25 @@ use crate::source::Span;
 
 /// Proves the task solvable; true when it is (else reports why not).
 pub(crate) fn check(cx: &mut Cx, places: &Places, rt: Arc<TaskRuntime>) -> bool {
-    let (info, _) = gold::outcome(rt.clone(), &gold::actions(&rt));
+    let (episode, _) = gold::played(rt.clone(), &gold::actions(&rt));
+    let info = episode.info();
     let score = info.score;
     if score >= 1.0 - 1e-9 {
         return true;
     }
     let t = &rt.spec;
+    // The groups a gold text did not meet (a voided text is explained as
+    // such instead: it met no group at all, whatever it says).
+    let unmet: Vec<(&str, usize)> = episode
+        .unmet_groups()
+        .into_iter()
+        .filter(|(section, _, _)| !info.voided.iter().any(|v| v.section == *section))
+        .map(|(section, i, _)| (section, i))
+        .collect();
+    let groups = |section: &str| match section {
+        "reply" => (t.required_reply_markers.len(), &places.reply_groups),
+        _ => (t.required_note_markers.len(), &places.note_groups),
+    };
     let needed = gold::steps_needed(&rt);
     let short: Vec<String> = info
         .breakdown
@@ -43,6 +56,16 @@ pub(crate) fn check(cx: &mut Cx, places: &Places, rt: Arc<TaskRuntime>) -> bool 
             "its gold {} meets no group ({})",
             v.section, v.reason
         ));
+    }
+    for section in ["reply", "note"] {
+        let missed = unmet.iter().filter(|(s, _)| *s == section).count();
+        if missed > 0 {
+            let (total, _) = groups(section);
+            reasons.push(format!(
+                "its gold {section} meets {} of the {total} required groups",
+                total - missed
+            ));
+        }
     }
     for g in &info.gates {
         reasons.push(format!(
@@ -72,6 +95,11 @@ pub(crate) fn check(cx: &mut Cx, places: &Places, rt: Arc<TaskRuntime>) -> bool 
         format!(
             "rewrite the `{}` in `expect` as a competent agent would write it ({})",
             v.section, v.reason
+        )
+    } else if let Some((section, _)) = unmet.first() {
+        format!(
+            "the `{section}` in `expect` must meet one alternative of every `require` of \
+             `{section}`: say it there as a competent agent would, or change the group"
         )
     } else if let Some(g) = info.gates.first() {
         format!(
@@ -105,6 +133,16 @@ pub(crate) fn check(cx: &mut Cx, places: &Places, rt: Arc<TaskRuntime>) -> bool 
             _ => places.gold_note,
         };
         related.push((place, format!("meets no group ({})", v.reason)));
+    }
+    for (section, i) in &unmet {
+        let (total, spans) = groups(section);
+        // Only when the lines are the spec's groups one for one.
+        if spans.len() == total {
+            related.push((
+                spans.get(*i).copied(),
+                format!("the gold {section} meets no alternative of this group"),
+            ));
+        }
     }
     let mut diagnostic = cx
         .error(

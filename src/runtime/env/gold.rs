@@ -96,6 +96,12 @@ pub fn do_nothing() -> Vec<Value> {
 /// building observations; returns the grader's final view and the sum of
 /// the rewards.
 pub fn outcome(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> (super::Info, f64) {
+    let (episode, rewards) = played(rt, actions);
+    (episode.info(), rewards)
+}
+
+/// [`outcome`], keeping the episode (to ask it which groups are unmet).
+pub fn played(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> (Episode, f64) {
     let (mut episode, _) = Episode::reset(rt, None, None);
     let mut rewards = 0.0;
     for action in actions {
@@ -104,7 +110,7 @@ pub fn outcome(rt: std::sync::Arc<TaskRuntime>, actions: &[Value]) -> (super::In
             Err(_) => break,
         }
     }
-    (episode.info(), rewards)
+    (episode, rewards)
 }
 
 /// Runs actions from reset until the episode ends or they run out; returns

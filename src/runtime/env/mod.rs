@@ -570,8 +570,10 @@ impl Episode {
     }
 
     /// The required marker groups no counted text has met yet, reply groups
-    /// first, each as its alternatives (for authors play-testing a task).
-    pub fn unmet_groups(&self) -> Vec<(&'static str, &[String])> {
+    /// first, each as its section, its index among that section's groups
+    /// (the order of the `require` lines) and its alternatives (for authors
+    /// play-testing a task, and the compiler's solvability proof).
+    pub fn unmet_groups(&self) -> Vec<(&'static str, usize, &[String])> {
         let spec = &self.rt.spec;
         let reply = spec
             .required_reply_markers
@@ -582,10 +584,11 @@ impl Episode {
             .iter()
             .zip(&self.p.note_groups_met);
         reply
-            .map(|g| ("reply", g))
-            .chain(note.map(|g| ("note", g)))
-            .filter(|(_, (_, met))| !**met)
-            .map(|(section, (group, _))| (section, group.as_slice()))
+            .enumerate()
+            .map(|(i, g)| ("reply", i, g))
+            .chain(note.enumerate().map(|(i, g)| ("note", i, g)))
+            .filter(|(_, _, (_, met))| !**met)
+            .map(|(section, i, (group, _))| (section, i, group.as_slice()))
             .collect()
     }
 
