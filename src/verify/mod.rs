@@ -75,17 +75,12 @@ impl Places {
     }
 }
 
-/// The span of each `require` line's alternatives, in order (from the
-/// first alternative to the last: the group's own span runs on over the
-/// whitespace after it).
+/// The span of each `require` line's alternatives, in order.
 fn requires(rules: &[ast::MarkerRule]) -> Vec<Span> {
     rules
         .iter()
         .filter_map(|r| match r {
-            ast::MarkerRule::Require(group) => {
-                let (first, last) = (group.node.first()?, group.node.last()?);
-                Some(first.span().cover(last.span()))
-            }
+            ast::MarkerRule::Require(group) => Some(group.span),
             ast::MarkerRule::Forbid(_) => None,
         })
         .collect()

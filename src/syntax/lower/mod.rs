@@ -18,9 +18,48 @@ pub(crate) use crate::diagnostic::Cx;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 
+/// Where a pair stands in the file. A rule that ends with a repetition or
+/// an option matching nothing (`require "a"`: no `| ...`) also holds the
+/// whitespace and comments pest skipped before trying it; they are left
+/// out (down the last pairs: the last of a list may end so too), so the
+/// span ends with the pair's last token.
 pub(crate) fn span(pair: &Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    // What pest skips ends with whitespace (a comment ends at a line break),
+    // but at the end of the file: most pairs need no look inside.
+    let ends_bare = s.end() < s.get_input().len()
+        && !s
+            .as_str()
+            .as_bytes()
+            .last()
+            .is_some_and(u8::is_ascii_whitespace);
+    if ends_bare {
+        return Span::new(s.start(), s.end());
+    }
+    let end = pair
+        .clone()
+        .into_inner()
+        .next_back()
+        .map(|last| span(&last).end)
+        .filter(|&last| only_skipped(&s.get_input()[last..s.end()]))
+        .unwrap_or(s.end());
+    Span::new(s.start(), end)
+}
+
+/// Whether `gap` holds nothing but what the grammar skips between tokens:
+/// whitespace, and comments from `#` or `//` to the end of a line.
+fn only_skipped(gap: &str) -> bool {
+    let mut rest = gap.trim_start();
+    while !rest.is_empty() {
+        let Some(comment) = rest.strip_prefix('#').or_else(|| rest.strip_prefix("//")) else {
+            return false;
+        };
+        rest = comment
+            .find('\n')
+            .map_or("", |n| &comment[n..])
+            .trim_start();
+    }
+    true
 }
 
 pub(crate) fn name(pair: Pair<'_, Rule>) -> Name {
@@ -154,6 +193,46 @@ pub(crate) fn field<'i, T>(
 #[cfg(test)]
 mod tests {
     use super::fold;
+    use crate::syntax::ast::{Item, MarkerRule, TaskValue};
+
+    /// The text of each `require` group's span, and of each `forbid` list's.
+    fn rule_spans(text: &str) -> Vec<&str> {
+        let (file, diagnostics) = crate::syntax::parse(crate::source::FileId(0), text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let mut out = Vec::new();
+        for item in file.expect("parsed").items {
+            let Item::Task(task) = item else { continue };
+            for field in task.fields {
+                let TaskValue::Reply(rules) = field.value else {
+                    continue;
+                };
+                for rule in rules {
+                    let span = match rule {
+                        MarkerRule::Require(group) => group.span,
+                        MarkerRule::Forbid(list) => list.span,
+                    };
+                    out.push(&text[span.start..span.end]);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn spans_end_with_their_last_token_not_the_whitespace_and_comments_after() {
+        let text = "task t {\n  reply {\n    require \"a\"   # why\n    // more\n\n    \
+                    require \"b\" | word \"c\"\n    forbid \"x\" unless negated\n    \
+                    forbid \"y\"\n  }\n}\n";
+        assert_eq!(
+            rule_spans(text),
+            [
+                "\"a\"",
+                "\"b\" | word \"c\"",
+                "\"x\" unless negated",
+                "\"y\""
+            ]
+        );
+    }
 
     #[test]
     fn fold_strips_indentation_and_joins_lines() {
