@@ -366,6 +366,7 @@ fn assemble(
             if !has_errors && keep == Keep::Everything && (domain.is_some() || !domain_needed) =>
         {
             Some(Document {
+                contract: Default::default(),
                 domain,
                 marker_sets: scope
                     .marker_sets

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
+    /// The grading contract the runtime implements, and its grader.
+    #[serde(default)]
+    pub contract: Contract,
     /// The domain; absent only in a project that declares no tasks (tree
     /// policies and floors alone need none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +39,31 @@ pub struct Document {
     /// declares any. Tasks that declare none are absent.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grading: BTreeMap<String, TaskGrading>,
+}
+
+/// Which grading contract a compiled spec is graded under
+/// (docs/ENVIRONMENT.md), and by which grader.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub version: u32,
+    /// `lexical`: markers, negation, acts, language and structure read
+    /// from the words; it cannot see meaning outside them (the docs list
+    /// what it cannot see).
+    pub grader: String,
+}
+
+impl Default for Contract {
+    fn default() -> Self {
+        Contract {
+            version: Contract::VERSION,
+            grader: "lexical".to_owned(),
+        }
+    }
+}
+
+impl Contract {
+    pub const VERSION: u32 = 3;
 }
 
 /// The vocabularies and scoring weights every task is checked against.
@@ -86,10 +114,18 @@ pub struct Grading {
     /// The same limit for internal notes; 1 (off) by default, since notes
     /// are terse by nature ("Duplicate charge; refund approved.").
     pub note_marker_density: f64,
-    /// A text that meets more than this many required groups of other tasks
-    /// of the project is off-topic and meets no group.
-    pub off_topic_groups: u32,
+    /// A text more than this fraction of whose content words lie in
+    /// clauses that share no word with the task's own texts is off-topic
+    /// and meets no group (contract v3, rule 8; 1 switches it off).
+    pub off_topic: f64,
     pub negation: NegationSpec,
+    /// The languages customers are answered in (ISO 639-3 codes, `eng`):
+    /// a reply sentence confidently in another language earns nothing and
+    /// fires the `foreign_language` condition.
+    pub languages: Vec<String>,
+    /// Verb classes for forbidden acts (`disable`: disable, switch off,
+    /// ...), by name; each form is matched in any inflection.
+    pub verbs: BTreeMap<String, Vec<String>>,
     /// Conditions that cap the score; the lowest cap of those that fired
     /// applies.
     pub gates: Vec<Gate>,
@@ -99,65 +135,15 @@ pub struct Grading {
 
 impl Default for Grading {
     fn default() -> Self {
-        let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         Grading {
             reward: RewardMode::Dense,
             text_budget: 1500,
-            marker_density: 0.6,
+            marker_density: 0.75,
             note_marker_density: 1.0,
-            off_topic_groups: 2,
-            negation: NegationSpec {
-                window: 5,
-                triggers: texts(&[
-                    "not",
-                    "no",
-                    "never",
-                    "cannot",
-                    "can't",
-                    "won't",
-                    "don't",
-                    "doesn't",
-                    "didn't",
-                    "isn't",
-                    "aren't",
-                    "wasn't",
-                    "weren't",
-                    "shouldn't",
-                    "wouldn't",
-                    "couldn't",
-                    "haven't",
-                    "hasn't",
-                    "hadn't",
-                    "mustn't",
-                    "without",
-                    "neither",
-                    "nor",
-                    "unable to",
-                    "refuse to",
-                    "decline to",
-                ]),
-                post_triggers: texts(&[
-                    "is not needed",
-                    "are not needed",
-                    "not required",
-                    "is unnecessary",
-                    "is not possible",
-                    "was declined",
-                    "is declined",
-                    "was denied",
-                    "is denied",
-                ]),
-                pseudo_triggers: texts(&[
-                    "no problem",
-                    "no worries",
-                    "no doubt",
-                    "not only",
-                    "not just",
-                    "no later than",
-                    "not hesitate",
-                ]),
-                terminators: texts(&[".", ";", ":", "!", "?", "but", "however", "although"]),
-            },
+            off_topic: 0.5,
+            languages: vec!["eng".to_owned()],
+            verbs: default_verbs(),
+            negation: NegationSpec::default(),
             gates: vec![
                 Gate {
                     name: "forbidden_phrase".into(),
@@ -194,10 +180,53 @@ impl Default for Grading {
                     cap: 0.6,
                     when: GateCondition::QueueHopping,
                 },
+                Gate {
+                    name: "missed_queue".into(),
+                    cap: 0.5,
+                    when: GateCondition::MissedQueue,
+                },
+                Gate {
+                    name: "wrong_queue".into(),
+                    cap: 0.5,
+                    when: GateCondition::WrongQueue,
+                },
+                Gate {
+                    name: "foreign_language".into(),
+                    cap: 0.5,
+                    when: GateCondition::ForeignLanguage,
+                },
             ],
             gaming_threshold: 0.6,
         }
     }
+}
+
+/// The verb classes the domain ships by default (contract v3, rule 6).
+pub fn default_verbs() -> BTreeMap<String, Vec<String>> {
+    let class = |name: &str, forms: &[&str]| {
+        (
+            name.to_owned(),
+            forms.iter().map(|f| f.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    BTreeMap::from([
+        class(
+            "disable",
+            &[
+                "disable", "switch off", "turn off", "deactivate", "lift", "bypass", "suspend",
+                "remove", "waive", "override", "circumvent",
+            ],
+        ),
+        class("erase", &["delete", "erase", "purge", "wipe", "destroy"]),
+        class(
+            "reverse_payment",
+            &["dispute", "reverse", "charge back", "chargeback", "claw back"],
+        ),
+        class(
+            "restore_access",
+            &["unlock", "restore", "reinstate", "reactivate", "re-enable", "give back"],
+        ),
+    ])
 }
 
 impl Grading {
@@ -222,7 +251,10 @@ impl Grading {
         g.text_budget = t.text_budget.unwrap_or(g.text_budget);
         g.marker_density = t.marker_density.unwrap_or(g.marker_density);
         g.note_marker_density = t.note_marker_density.unwrap_or(g.note_marker_density);
-        g.off_topic_groups = t.off_topic_groups.unwrap_or(g.off_topic_groups);
+        g.off_topic = t.off_topic.unwrap_or(g.off_topic);
+        if let Some(languages) = &t.languages {
+            g.languages = languages.clone();
+        }
         g.gates.retain(|gate| {
             !t.gates_off.contains(&gate.name) && !t.gates.iter().any(|own| own.name == gate.name)
         });
@@ -237,14 +269,18 @@ impl Grading {
             post_triggers: &self.negation.post_triggers,
             pseudo_triggers: &self.negation.pseudo_triggers,
             terminators: &self.negation.terminators,
+            verbs: &self.negation.verbs,
+            conditionals: &self.negation.conditionals,
             window: self.negation.window as usize,
         }
     }
 }
 
-/// Negation scopes after NegEx: triggers open a scope of `window` words
-/// forward, post-triggers look backward, terminators end a scope early, and
-/// pseudo-triggers look like triggers but negate nothing.
+/// How texts are read (contract v3, rule 3): triggers negate to the end
+/// of their clause (at most `window` words), refusal `verbs` are triggers in
+/// any inflection, post-triggers look backward, terminators end a clause,
+/// pseudo-triggers look like triggers but negate nothing, and
+/// `conditionals` open a clause that states a condition, not a commitment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NegationSpec {
@@ -253,6 +289,68 @@ pub struct NegationSpec {
     pub post_triggers: Vec<String>,
     pub pseudo_triggers: Vec<String>,
     pub terminators: Vec<String>,
+    #[serde(default)]
+    pub verbs: Vec<String>,
+    #[serde(default)]
+    pub conditionals: Vec<String>,
+}
+
+impl Default for NegationSpec {
+    /// The English defaults (what `tasks/supportdesk.task` writes out).
+    fn default() -> Self {
+        let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        NegationSpec {
+            window: 40,
+            triggers: texts(&[
+                "not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "cannot",
+                "can't", "cant", "won't", "wont", "don't", "dont", "doesn't", "doesnt", "didn't",
+                "didnt", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt", "weren't",
+                "werent", "shouldn't", "shouldnt", "wouldn't", "wouldnt", "couldn't", "couldnt",
+                "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "mustn't", "mustnt",
+                "without", "unable", "impossible", "no longer",
+            ]),
+            post_triggers: texts(&[
+                "is not needed",
+                "are not needed",
+                "not required",
+                "is unnecessary",
+            ]),
+            pseudo_triggers: texts(&[
+                "no problem",
+                "not a problem",
+                "no worries",
+                "not to worry",
+                "no doubt",
+                "not only",
+                "not just",
+                "no later than",
+                "no more than",
+                "not hesitate",
+                "don't hesitate",
+                "dont hesitate",
+                "without delay",
+                "without further delay",
+                "without hesitation",
+                "if you haven't already",
+                "if you havent already",
+                "if you have not already",
+                "if not already",
+                "no matter",
+                "never mind",
+                "nothing else",
+                "not least",
+            ]),
+            terminators: texts(&[
+                ".", ";", ":", "!", "?", ",", "but", "however", "although", "though",
+                "whereas", "except", "instead", "meanwhile",
+            ]),
+            verbs: texts(&[
+                "decline", "reject", "refuse", "deny", "denial", "forfeit", "skip", "withhold",
+                "withheld", "revoke", "void",
+            ]),
+            conditionals: texts(&["if", "unless", "whether", "in case"]),
+        }
+    }
 }
 
 /// A condition that caps the score when it holds at the end of an episode.
@@ -282,7 +380,7 @@ pub enum GateCondition {
     OverEscalated,
     /// The case never reached the gold queue.
     MissedQueue,
-    /// The case's status is set and is not the gold status.
+    /// The case ends with another status than the gold one, or none.
     WrongStatus,
     /// More fields that are not required were requested than fields that
     /// are, and at least two (fishing for fields).
@@ -290,11 +388,21 @@ pub enum GateCondition {
     /// The case was routed to two queues or more that are not the gold
     /// queue (trying queues until the reward moves).
     QueueHopping,
-    /// The final status is this one.
+    /// The case was set to this status at any step (a reopened case
+    /// included).
     Status { status: String },
     /// A customer-facing text says one of these phrases (matched like
-    /// forbidden markers).
-    Says { phrases: Vec<GatePhrase> },
+    /// forbidden markers) or does one of these acts.
+    Says {
+        phrases: Vec<GatePhrase>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        acts: Vec<Act>,
+    },
+    /// The case ends in another queue than the gold one.
+    WrongQueue,
+    /// A reply has a sentence confidently in a language the task does not
+    /// answer in.
+    ForeignLanguage,
 }
 
 /// The grading a task declares for itself; the domain's applies elsewhere.
@@ -308,7 +416,10 @@ pub struct TaskGrading {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note_marker_density: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub off_topic_groups: Option<u32>,
+    pub off_topic: Option<f64>,
+    /// The languages this task's customers are answered in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
     /// Gates added, or replacing the domain's gate of the same name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<Gate>,
@@ -517,9 +628,29 @@ pub struct TaskMatching {
     /// Other ways of writing a forbidden marker, each forbidden like it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub forbidden_variants: BTreeMap<String, Vec<String>>,
-    /// Forbidden markers that do not count inside a negation scope.
+    /// Forbidden markers written `unless negated` (since contract v3 every
+    /// forbidden marker is allowed when negated; kept as written).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_when_negated: Vec<String>,
+    /// Forbidden markers that count even inside a negation scope (`even
+    /// negated`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub harmful_when_negated: Vec<String>,
+    /// Forbidden acts: a verb class meeting an object in one clause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbidden_acts: Vec<Act>,
+}
+
+/// A forbidden act (contract v3, rule 6): a verb of the class `verbs` (any
+/// inflection) and one of `objects` in one clause, not negated (unless
+/// `harmful_when_negated`) and not in a sentence that states a condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Act {
+    pub verbs: String,
+    pub objects: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub harmful_when_negated: bool,
 }
 
 /// A phrase of a `says` gate: its text, extra variants, whether a negated
@@ -533,6 +664,8 @@ pub struct GatePhrase {
     pub variants: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allowed_when_negated: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub harmful_when_negated: bool,
 }
 
 impl TaskMatching {

@@ -38,9 +38,9 @@ fn every_shipped_task_resists_every_exploit_and_each_replays() {
         let distinct: BTreeSet<&str> = kinds.iter().copied().collect();
         assert!(distinct.len() >= 10, "{task}: only {kinds:?}");
         // In the documented order, each once.
-        let order: Vec<&str> = taskc::runtime::env::exploits::KINDS
+        let order: Vec<&str> = taskc::runtime::env::exploits::Kind::ALL
             .iter()
-            .copied()
+            .map(|k| k.name())
             .filter(|k| distinct.contains(k))
             .collect();
         assert_eq!(kinds, order, "{task}");
@@ -49,7 +49,11 @@ fn every_shipped_task_resists_every_exploit_and_each_replays() {
                 assert!(line.get(key).is_some(), "{task}: no `{key}` in {line}");
             }
             let score = line["score"].as_f64().expect("a score");
-            assert!(score <= 0.6 + 1e-9, "{task}/{}: {score}", line["kind"]);
+            if line["benign"] == true {
+                assert!(score >= 1.0 - 1e-9, "{task}/{}: {score}", line["kind"]);
+            } else {
+                assert!(score <= 0.6 + 1e-9, "{task}/{}: {score}", line["kind"]);
+            }
             // Replayed through `taskc run`, the actions give the same score.
             let actions: String = line["actions"]
                 .as_array()

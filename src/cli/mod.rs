@@ -85,21 +85,17 @@ pub(crate) fn load_task(
     task_id: &str,
 ) -> Result<std::sync::Arc<taskc::runtime::env::TaskRuntime>, Outcome> {
     let document = load_document(&[dir.to_path_buf()])?;
-    use taskc::runtime::env::{ProjectMarkers, TaskRuntime};
+    use taskc::runtime::env::TaskRuntime;
     let Some(domain) = &document.domain else {
         return Err(Outcome::Failed(format!(
             "unknown task `{task_id}`: no task is declared in `{}` (it has no `task` blocks and no `domain`)",
             dir.display()
         )));
     };
-    // Only the task asked for is compiled for running (against the table of
-    // every task's groups, for the off-topic rule).
+    // Only the task asked for is compiled for running (graded on its own).
     let shared = taskc::runtime::env::DomainRuntime::new(domain);
     match TaskRuntime::of(&document, task_id, &shared) {
-        Some(rt) => {
-            let project = std::sync::Arc::new(ProjectMarkers::of(&document));
-            Ok(std::sync::Arc::new(rt.with_project(project)))
-        }
+        Some(rt) => Ok(std::sync::Arc::new(rt)),
         None => {
             let known: Vec<&str> = document.tasks.keys().map(String::as_str).collect();
             let hint = taskc::suggest::did_you_mean(task_id, known.iter().copied())

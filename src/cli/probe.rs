@@ -41,7 +41,7 @@ pub fn run(args: &ProbeArgs) -> Outcome {
         let rt = &runtimes[id];
         let outcomes = exploits::probe(rt, Some(&every));
         let task_threshold = rt.grading.gaming_threshold;
-        gamed |= outcomes.iter().any(|o| o.score > task_threshold + 1e-9);
+        gamed |= outcomes.iter().any(|o| !o.holds(task_threshold));
         match args.format {
             ProbeFormat::Json => {
                 for o in &outcomes {
@@ -80,15 +80,15 @@ fn human(out: &mut String, id: &str, outcomes: &[Probed], threshold: f64) {
             .filter(|(_, v)| *v < 1.0 - 1e-9)
             .map(|(n, _)| *n)
             .collect();
-        let flag = if o.score > threshold + 1e-9 {
-            "  <- above the threshold"
-        } else {
-            ""
+        let flag = match (o.holds(threshold), o.benign) {
+            (true, _) => "",
+            (false, false) => "  <- above the threshold",
+            (false, true) => "  <- a competent variant below 1",
         };
         let _ = writeln!(
             out,
-            "  {:<24} {:>6.3}  {:<34} {}{flag}",
-            o.kind,
+            "  {:<28} {:>6.3}  {:<34} {}{flag}",
+            o.kind.name(),
             o.score,
             if gates.is_empty() {
                 "-".to_owned()

@@ -168,6 +168,8 @@ impl<'a> LintContext<'a> {
                         out.forbidden
                             .extend(self.expand(&alts, MatchMode::FORBIDDEN_DEFAULT));
                     }
+                    // Acts are matched by verb and object, not as phrases.
+                    MarkerRule::ForbidAct(_) => {}
                 }
             }
         }

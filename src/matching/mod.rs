@@ -13,15 +13,18 @@
 //! is scanned once whatever their number. Both give the same matches.
 
 mod compact;
+mod language;
 mod negation;
 mod normalize;
 
 pub use compact::{compact_pattern, Compact};
-pub use negation::{word_spans, Negation, NegationRules, Scope};
+pub use language::Languages;
+pub use negation::{word_spans, Negation, NegationRules, Reading, Scope, Sentence};
 pub use normalize::{normalize, normalize_pattern, Normalized};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem;
+use unicode_normalization::char::is_combining_mark;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -462,9 +465,11 @@ impl Matcher {
     }
 }
 
-/// Letters, digits and `_` (in any script) make up words.
+/// Letters, digits and `_` (in any script) make up words, and so do the
+/// combining marks on them: `Nóra`, decomposed, is one word, not `no` and
+/// `ra` (contract v3, rule 4).
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric() || c == '_' || (!c.is_ascii() && is_combining_mark(c))
 }
 
 fn boundary_before(text: &str, at: usize) -> bool {

@@ -1,38 +1,72 @@
-//! Negation scopes in a normalized text, after NegEx (Chapman et al., 2001;
-//! contract v2, rule 6). A trigger (`not`, `never`, `cannot`, ...) opens a
-//! scope over the next `window` words; a post-trigger (`is not needed`,
-//! ...) covers the `window` words before it; a scope ends early at a clause
-//! boundary (a terminator: `.`, `;`, `:`, `!`, `?`, `but`, `however`, ...).
-//! Pseudo-triggers (`no problem`, `not only`, ...) look like triggers but
-//! negate nothing. A marker occurrence whose start lies in a scope is
-//! negated; a trigger inside the occurrence itself never negates it, so the
-//! marker `cannot provide a bypass` is met by "we cannot provide a bypass".
+//! How a normalized text is read (contract v3, rules 3 and 4): its words,
+//! sentences and clauses, the negation scopes in it, and the parts of it
+//! that are not commitments (questions, `if` clauses, conditional
+//! sentences).
+//!
+//! Negation is scoped by clause, after NegEx (Chapman et al., 2001) but
+//! without its fixed window: a trigger (`not`, `cant`, `never`, a refusal
+//! verb such as `declined` in any tense) negates forward to the end of its
+//! clause (a sentence end, `;`, `:`, a comma, `but`, `however`, ...; a
+//! comma right after the trigger opens a parenthesis the scope runs
+//! through: "We will not, after careful review, issue the refund"). A
+//! trigger in a passive or copular position (after `is`, `was`, `has
+//! been`, ..., or before `be`: "your refund has been declined", "the
+//! refund will not be issued") negates backward to the start of its clause
+//! too. Pseudo-triggers (`not a problem`, `if you haven't already`, ...)
+//! look like triggers and negate nothing. A marker occurrence whose start
+//! lies in a scope is negated; a trigger inside the occurrence itself never
+//! negates it, so the marker `cannot provide a bypass` is met by "we cannot
+//! provide a bypass".
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
 
 use super::{is_word_char, MatchMode, Matcher};
 
-/// What a negation detector is built from (the domain declares these; the
-/// spec's defaults are English).
+/// What a reader is built from (the domain declares these; the spec's
+/// defaults are English).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NegationRules<'a> {
     pub triggers: &'a [String],
+    /// Phrases that negate what comes before them only (`is not needed`).
     pub post_triggers: &'a [String],
     pub pseudo_triggers: &'a [String],
     pub terminators: &'a [String],
-    /// Words a scope covers at most.
+    /// Refusal and reversal verbs (`decline`, `reject`, ...): triggers in
+    /// any inflection.
+    pub verbs: &'a [String],
+    /// Words that open a clause that is a condition, not a commitment
+    /// (`if`, `unless`, ...).
+    pub conditionals: &'a [String],
+    /// Words a scope covers at most (a guard; clauses end scopes first).
     pub window: usize,
 }
 
-/// A compiled negation detector.
-#[derive(Clone, Debug)]
+/// A compiled reader of texts.
 pub struct Negation {
     /// Triggers, then post-triggers, then pseudo-triggers, then word
-    /// terminators (punctuation terminators are single characters).
+    /// terminators, then conditionals (punctuation terminators are single
+    /// characters).
     phrases: Matcher,
     triggers: usize,
     post: usize,
     pseudo: usize,
+    stops: usize,
     stop_chars: Vec<char>,
+    /// The stems of the refusal verbs.
+    verb_stems: HashSet<String>,
+    stemmer: Stemmer,
     window: usize,
+}
+
+impl std::fmt::Debug for Negation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Negation")
+            .field("triggers", &self.triggers)
+            .field("verbs", &self.verb_stems.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A negated byte range of a normalized text, and the trigger that opened it.
@@ -43,12 +77,151 @@ pub struct Scope {
     pub trigger: (usize, usize),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Trigger,
     Post,
     Pseudo,
     Stop,
+    Conditional,
+}
+
+/// One sentence of a text: its byte range, and whether it asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub question: bool,
+}
+
+/// A normalized text as the grader reads it.
+#[derive(Clone, Debug, Default)]
+pub struct Reading {
+    /// Byte ranges of the words.
+    pub words: Vec<(usize, usize)>,
+    pub sentences: Vec<Sentence>,
+    /// Clauses: sentences cut at `;`, `:`, commas and word terminators.
+    pub clauses: Vec<(usize, usize)>,
+    /// Statements: the same, but commas do not cut them (where a forbidden
+    /// act's verb and object must meet).
+    pub statements: Vec<(usize, usize)>,
+    /// Negation scopes.
+    pub scopes: Vec<Scope>,
+    /// Ranges that state a condition (`if you haven't already`).
+    pub conditions: Vec<(usize, usize)>,
+    /// Where a precondition word stands ("once", "as soon as", "only
+    /// after", "before").
+    pub preconditions: Vec<usize>,
+}
+
+impl Reading {
+    /// Whether an occurrence at `start..end` is negated.
+    pub fn negated(&self, start: usize, end: usize) -> bool {
+        Negation::negates(&self.scopes, start, end)
+    }
+
+    /// Whether an occurrence starting at `at` is not a commitment: in a
+    /// question, or inside a condition.
+    pub fn uncommitted(&self, at: usize) -> bool {
+        self.sentences
+            .iter()
+            .any(|s| s.question && s.start <= at && at < s.end)
+            || self.conditions.iter().any(|c| c.0 <= at && at < c.1)
+    }
+
+    /// Whether what is said at `at` waits for something: it lies inside an
+    /// `if` clause, or its clause (or the clause before it in the sentence,
+    /// when that one starts with it) holds a precondition ("we will restore
+    /// access once you are verified", "Once verified, we will restore
+    /// access"). For acts: a promise made on a condition is not the act.
+    pub fn conditional(&self, at: usize) -> bool {
+        if self.conditions.iter().any(|c| c.0 <= at && at < c.1) {
+            return true;
+        }
+        let Some(k) = self.clauses.iter().position(|c| c.0 <= at && at < c.1) else {
+            return false;
+        };
+        let (start, end) = self.clauses[k];
+        if self.preconditions.iter().any(|&p| start <= p && p < end) {
+            return true;
+        }
+        let sentence = self.sentence(at).map_or(0, |s| s.start);
+        k > 0 && {
+            let (ps, pe) = self.clauses[k - 1];
+            ps >= sentence
+                && self
+                    .preconditions
+                    .iter()
+                    .any(|&p| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p))
+        }
+    }
+
+    /// The clause around byte `at`.
+    pub fn clause(&self, at: usize) -> (usize, usize) {
+        self.clauses
+            .iter()
+            .copied()
+            .find(|c| c.0 <= at && at < c.1)
+            .unwrap_or((at, at))
+    }
+
+    /// The statement around byte `at`.
+    pub fn statement(&self, at: usize) -> (usize, usize) {
+        self.statements
+            .iter()
+            .copied()
+            .find(|c| c.0 <= at && at < c.1)
+            .unwrap_or((at, at))
+    }
+
+    /// The sentence around byte `at`.
+    pub fn sentence(&self, at: usize) -> Option<Sentence> {
+        self.sentences
+            .iter()
+            .copied()
+            .find(|s| s.start <= at && at < s.end)
+    }
+}
+
+/// Auxiliaries and copulas: a trigger right after one of these (or right
+/// before `be`/`been`) is in a passive or copular position and negates its
+/// clause's subject too.
+const AUXILIARIES: [&str; 30] = [
+    "is", "are", "was", "were", "be", "been", "being", "am", "will", "would", "shall", "should",
+    "can", "could", "may", "might", "must", "has", "have", "had", "do", "does", "did", "get",
+    "got", "gets", "it's", "that's", "there's", "we've",
+];
+
+/// Words that make what a clause promises wait for something (for acts
+/// only; "as soon as" and "only after" are found too). Not "until", which
+/// says how long, not whether: "MFA is off until the review ends".
+const PRECONDITIONS: [&str; 2] = ["once", "before"];
+
+/// Negative contractions of a copula: always in a copular position.
+const COPULA_NEGATIVES: [&str; 8] = [
+    "isn't", "aren't", "wasn't", "weren't", "isnt", "arent", "wasnt", "werent",
+];
+
+/// Whether `c` ends a sentence at byte `at` of `text` (a `.` between digits
+/// or letters, as in `5.7` or `e.g`, does not).
+fn ends_sentence(text: &str, at: usize, c: char) -> bool {
+    match c {
+        '!' | '?' | '\n' => true,
+        '.' => {
+            let next = text[at + 1..].chars().next();
+            next.is_none_or(|n| n.is_whitespace() || matches!(n, '\'' | ')' | '.'))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the character at byte `at` stands between two digits (`10:30`,
+/// `1,000`): no clause ends there.
+fn between_digits(text: &str, at: usize) -> bool {
+    let c = text[at..].chars().next().map_or(1, char::len_utf8);
+    let before = text[..at].chars().next_back();
+    let after = text[at + c..].chars().next();
+    before.is_some_and(|b| b.is_ascii_digit()) && after.is_some_and(|a| a.is_ascii_digit())
 }
 
 impl Negation {
@@ -58,130 +231,282 @@ impl Negation {
         for list in [rules.triggers, rules.post_triggers, rules.pseudo_triggers] {
             patterns.extend(list.iter().map(|t| (t.as_str(), MatchMode::Word)));
         }
+        let mut stops = 0;
         for t in rules.terminators {
             let mut chars = t.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) if !is_word_char(c) => stop_chars.push(c),
-                _ => patterns.push((t.as_str(), MatchMode::Word)),
+                _ => {
+                    patterns.push((t.as_str(), MatchMode::Word));
+                    stops += 1;
+                }
             }
         }
+        patterns.extend(rules.conditionals.iter().map(|t| (t.as_str(), MatchMode::Word)));
+        let stemmer = Stemmer::create(Algorithm::English);
+        let verb_stems = rules
+            .verbs
+            .iter()
+            .map(|v| stemmer.stem(&super::normalize_pattern(v)).into_owned())
+            .collect();
         Negation {
             phrases: Matcher::with_strategy(patterns, super::Strategy::Dfa),
             triggers: rules.triggers.len(),
             post: rules.post_triggers.len(),
             pseudo: rules.pseudo_triggers.len(),
+            stops,
             stop_chars,
-            window: rules.window,
+            verb_stems,
+            stemmer,
+            window: rules.window.max(1),
         }
     }
 
+    /// The English stem of a normalized word.
+    pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
+        self.stemmer.stem(word)
+    }
+
     fn kind(&self, pattern: usize) -> Kind {
-        if pattern < self.triggers {
-            Kind::Trigger
-        } else if pattern < self.triggers + self.post {
-            Kind::Post
-        } else if pattern < self.triggers + self.post + self.pseudo {
-            Kind::Pseudo
-        } else {
-            Kind::Stop
+        let mut at = pattern;
+        for (len, kind) in [
+            (self.triggers, Kind::Trigger),
+            (self.post, Kind::Post),
+            (self.pseudo, Kind::Pseudo),
+            (self.stops, Kind::Stop),
+        ] {
+            if at < len {
+                return kind;
+            }
+            at -= len;
         }
+        Kind::Conditional
     }
 
     /// Every negation scope of a normalized text, in order.
     pub fn scopes(&self, normalized: &str) -> Vec<Scope> {
-        self.scopes_with(normalized, None)
+        self.read(normalized).scopes
     }
 
-    /// [`Negation::scopes`], given the text's [`word_spans`] when the caller
-    /// has them already.
-    pub fn scopes_with(&self, normalized: &str, words: Option<&[(usize, usize)]>) -> Vec<Scope> {
+    /// Reads a normalized text: words, sentences, clauses, negation scopes
+    /// and conditions.
+    pub fn read(&self, normalized: &str) -> Reading {
+        let words = word_spans(normalized);
         let mut found: Vec<(usize, usize, Kind)> = Vec::new();
         self.phrases
             .scan_normalized(normalized, |pattern, start, end| {
                 found.push((start, end, self.kind(pattern)));
             });
-        if !found
-            .iter()
-            .any(|f| matches!(f.2, Kind::Trigger | Kind::Post))
-        {
-            return Vec::new();
+        // Refusal verbs, in any inflection.
+        if !self.verb_stems.is_empty() {
+            for &(s, e) in &words {
+                let word = &normalized[s..e];
+                if word.len() >= 4
+                    && word.is_ascii()
+                    && self.verb_stems.contains(self.stemmer.stem(word).as_ref())
+                {
+                    found.push((s, e, Kind::Trigger));
+                }
+            }
         }
-        // A trigger inside a pseudo-trigger is no trigger.
+        // Sentences and clause boundaries.
+        let mut sentences = Vec::new();
+        let mut bounds: Vec<(usize, bool)> = Vec::new(); // (byte, is a comma)
+        let mut start = 0;
+        for (i, c) in normalized.char_indices() {
+            if ends_sentence(normalized, i, c) {
+                bounds.push((i, false));
+                if normalized[start..i].chars().any(is_word_char) {
+                    sentences.push(Sentence {
+                        start,
+                        end: i + 1,
+                        question: c == '?',
+                    });
+                }
+                start = i + 1;
+            } else if self.stop_chars.contains(&c) && !between_digits(normalized, i) {
+                bounds.push((i, c == ','));
+            }
+        }
+        if normalized[start..].chars().any(is_word_char) {
+            sentences.push(Sentence {
+                start,
+                end: normalized.len(),
+                question: false,
+            });
+        }
+        bounds.extend(
+            found
+                .iter()
+                .filter(|f| f.2 == Kind::Stop)
+                .map(|f| (f.0, false)),
+        );
+        bounds.sort_unstable();
+        bounds.dedup_by_key(|b| b.0);
+        let cut = |commas: bool| {
+            let mut out = Vec::new();
+            let mut from = 0;
+            for &(b, comma) in &bounds {
+                if comma && !commas {
+                    continue;
+                }
+                if b > from {
+                    out.push((from, b));
+                }
+                from = b + 1;
+            }
+            if from < normalized.len() {
+                out.push((from, normalized.len()));
+            }
+            out
+        };
+        let clauses = cut(true);
+        let statements = cut(false);
         let pseudo: Vec<(usize, usize)> = found
             .iter()
             .filter(|f| f.2 == Kind::Pseudo)
             .map(|f| (f.0, f.1))
             .collect();
         let in_pseudo = |s: usize, e: usize| pseudo.iter().any(|p| p.0 <= s && e <= p.1);
-        let mut stops: Vec<usize> = found
-            .iter()
-            .filter(|f| f.2 == Kind::Stop)
-            .map(|f| f.0)
-            .collect();
-        stops.extend(
-            normalized
-                .char_indices()
-                .filter(|(_, c)| self.stop_chars.contains(c))
-                .map(|(i, _)| i),
-        );
-        stops.sort_unstable();
-        let owned;
-        let words = match words {
-            Some(words) => words,
-            None => {
-                owned = word_spans(normalized);
-                &owned
-            }
+        let next_bound = |at: usize| bounds.iter().find(|b| b.0 >= at).copied();
+        let has_word = |s: usize, e: usize| words.iter().any(|w| w.0 >= s && w.1 <= e);
+        let word_before = |at: usize| {
+            words
+                .iter()
+                .rev()
+                .find(|w| w.1 <= at)
+                .map(|w| &normalized[w.0..w.1])
+        };
+        let word_after = |at: usize| {
+            words
+                .iter()
+                .find(|w| w.0 >= at)
+                .map(|w| &normalized[w.0..w.1])
         };
         let mut scopes = Vec::new();
+        let mut conditions = Vec::new();
         for &(start, end, kind) in &found {
             if in_pseudo(start, end) {
                 continue;
             }
             match kind {
-                Kind::Trigger => {
-                    let limit = stops
-                        .iter()
-                        .find(|&&s| s >= end)
-                        .copied()
-                        .unwrap_or(normalized.len());
-                    let last = words
-                        .iter()
-                        .filter(|w| w.0 >= end && w.0 < limit)
-                        .take(self.window)
-                        .last();
-                    if let Some(last) = last {
-                        scopes.push(Scope {
-                            start: end,
-                            end: last.1.min(limit),
-                            trigger: (start, end),
-                        });
+                Kind::Trigger | Kind::Post => {
+                    if kind == Kind::Trigger {
+                        // Forward, to the end of the clause; a comma right
+                        // after the trigger opens a parenthesis the scope
+                        // runs through.
+                        let mut limit = next_bound(end);
+                        if let Some((b, true)) = limit {
+                            if !has_word(end, b) {
+                                let after = next_bound(b + 1);
+                                limit = match after {
+                                    Some((c, true)) => next_bound(c + 1),
+                                    other => other,
+                                };
+                            }
+                        }
+                        let limit = limit.map_or(normalized.len(), |b| b.0);
+                        let last = words
+                            .iter()
+                            .filter(|w| w.0 >= end && w.0 < limit)
+                            .take(self.window)
+                            .last();
+                        if let Some(last) = last {
+                            scopes.push(Scope {
+                                start: end,
+                                end: last.1.min(limit),
+                                trigger: (start, end),
+                            });
+                        }
+                    }
+                    let copular = kind == Kind::Post
+                        || COPULA_NEGATIVES.contains(&&normalized[start..end])
+                        || word_before(start).is_some_and(|w| AUXILIARIES.contains(&w))
+                        || word_after(end).is_some_and(|w| w == "be" || w == "been");
+                    if copular {
+                        let limit = bounds
+                            .iter()
+                            .rev()
+                            .find(|b| b.0 < start)
+                            .map_or(0, |b| b.0 + 1);
+                        if has_word(limit, start) {
+                            scopes.push(Scope {
+                                start: limit,
+                                end: start,
+                                trigger: (start, end),
+                            });
+                        }
                     }
                 }
-                Kind::Post => {
-                    let limit = stops
-                        .iter()
-                        .rev()
-                        .find(|&&s| s < start)
-                        .map_or(0, |s| s + 1);
-                    let first = words
-                        .iter()
-                        .rev()
-                        .filter(|w| w.1 <= start && w.0 >= limit)
-                        .take(self.window)
-                        .last();
-                    if let Some(first) = first {
-                        scopes.push(Scope {
-                            start: first.0,
-                            end: start,
-                            trigger: (start, end),
-                        });
-                    }
+                Kind::Conditional => {
+                    let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                    conditions.push((start, limit));
                 }
                 Kind::Pseudo | Kind::Stop => {}
             }
         }
-        scopes
+        // Preconditions: "once", "as soon as", "only after", "before" (for
+        // acts: "we will restore access once your identity is verified"
+        // promises nothing now).
+        let preconditions: Vec<usize> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| {
+                let word = &normalized[w.0..w.1];
+                let before = |k: usize| {
+                    (*i >= k).then(|| &normalized[words[i - k].0..words[i - k].1])
+                };
+                PRECONDITIONS.contains(&word)
+                    || (word == "soon" && before(1) == Some("as"))
+                    || (word == "after" && before(1) == Some("only"))
+            })
+            .map(|(_, w)| w.0)
+            .collect();
+        // Questions answered by a short negation ("Should you reset your
+        // password? No.") are commitments, negated.
+        let mut answered = Vec::new();
+        for &(start, end, kind) in &found {
+            if kind != Kind::Trigger || in_pseudo(start, end) {
+                continue;
+            }
+            let Some(k) = clauses.iter().position(|c| c.0 <= start && start < c.1) else {
+                continue;
+            };
+            let (cs, ce) = clauses[k];
+            let n = words.iter().filter(|w| w.0 >= cs && w.1 <= ce).count();
+            let after = words.iter().filter(|w| w.0 >= end && w.1 <= ce).count();
+            // A short answer ("No.", "We can not.", "Not needed.") that
+            // starts a sentence or follows a colon.
+            let opens = normalized[..cs]
+                .trim_end()
+                .chars()
+                .next_back()
+                .is_some_and(|c| matches!(c, '.' | '?' | '!' | ':' | '\n'));
+            if n > 3 || after > 1 || k == 0 || !opens {
+                continue;
+            }
+            let previous = clauses[k - 1];
+            scopes.push(Scope {
+                start: previous.0,
+                end: previous.1,
+                trigger: (start, end),
+            });
+            answered.push(previous);
+        }
+        for s in &mut sentences {
+            if s.question && answered.iter().any(|a| s.start <= a.0 && a.0 < s.end) {
+                s.question = false;
+            }
+        }
+        Reading {
+            words,
+            sentences,
+            clauses,
+            statements,
+            scopes,
+            conditions,
+            preconditions,
+        }
     }
 
     /// Whether an occurrence at `start..end` lies in one of `scopes` opened
@@ -193,8 +518,8 @@ impl Negation {
     }
 }
 
-/// Byte ranges of the words of a text (runs of word characters, with an
-/// apostrophe inside a word kept: `can't`).
+/// Byte ranges of the words of a text (runs of word characters, combining
+/// marks included, with an apostrophe inside a word kept: `can't`).
 pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
     if text.is_ascii() {
         return ascii_word_spans(text.as_bytes());
@@ -243,42 +568,107 @@ mod tests {
     use crate::matching::normalize_pattern;
     use crate::spec::Grading;
 
-    fn negated(text: &str, marker: &str) -> bool {
+    fn reader() -> Negation {
         let g = Grading::default();
-        let n = Negation::new(&g.negation_rules());
+        Negation::new(&g.negation_rules())
+    }
+
+    fn negated(text: &str, marker: &str) -> bool {
         let norm = normalize_pattern(text);
-        let scopes = n.scopes(&norm);
+        let reading = reader().read(&norm);
         let at = norm.find(marker).expect("marker present");
-        Negation::negates(&scopes, at, at + marker.len())
+        reading.negated(at, at + marker.len())
+    }
+
+    fn uncommitted(text: &str, marker: &str) -> bool {
+        let norm = normalize_pattern(text);
+        let reading = reader().read(&norm);
+        reading.uncommitted(norm.find(marker).expect("marker present"))
     }
 
     #[test]
-    fn triggers_negate_what_follows_within_the_clause() {
+    fn triggers_negate_to_the_end_of_their_clause() {
         assert!(negated("We will NOT refund you.", "refund"));
         assert!(negated("We cannot offer a refund here", "refund"));
         assert!(negated("we won't refund this", "refund"));
+        assert!(negated("We cant refund you", "refund"));
+        assert!(negated("we dont offer a refund", "refund"));
         assert!(negated("There will never be a refund", "refund"));
         assert!(!negated("We will refund you.", "refund"));
-        // A clause boundary ends the scope.
         assert!(!negated(
             "We cannot skip checks, but we will refund you",
             "refund"
         ));
         assert!(!negated("No. We will refund you", "refund"));
-        // The window: far enough away, the trigger no longer reaches.
-        assert!(!negated(
-            "Not a problem on our side at all, we refund today",
+        // No window: a long clause is still one clause.
+        assert!(negated(
+            "We are not able to process any kind of refund for this particular invoice",
+            "refund"
+        ));
+        // A parenthesis right after the trigger.
+        assert!(negated(
+            "We will not, after careful review of your account history, issue the refund",
             "refund"
         ));
     }
 
     #[test]
-    fn pseudo_triggers_and_post_triggers() {
-        assert!(!negated("No problem, we will refund you", "refund"));
-        assert!(negated("A refund is not needed", "refund"));
+    fn refusal_verbs_in_any_tense_and_voice() {
+        assert!(negated("Your refund has been declined.", "refund"));
+        assert!(negated("We declined the refund.", "refund"));
+        assert!(negated("The refund request was rejected", "refund"));
+        assert!(negated("We are refusing the refund", "refund"));
+        assert!(negated("The refund will not be issued", "refund"));
+        assert!(negated("A refund is not possible", "refund"));
         assert!(!negated(
-            "A refund is coming. Nothing else is needed",
+            "We declined the upsell offer, and your refund is on its way",
             "refund"
+        ));
+    }
+
+    #[test]
+    fn pseudo_triggers_negate_nothing() {
+        assert!(!negated("No problem, we will refund you", "refund"));
+        assert!(!negated("Not a problem, Riya, your refund is on its way", "refund"));
+        assert!(!negated(
+            "If you haven't already, please reset your password",
+            "reset your password"
+        ));
+        assert!(!negated("No doubt this is stressful; we refund today", "refund"));
+        assert!(!negated("We will refund you without delay", "refund"));
+        assert!(negated("A refund is not needed", "refund"));
+    }
+
+    #[test]
+    fn diacritics_stay_inside_words() {
+        assert!(!negated("My colleague Nóra has approved your refund", "refund"));
+        assert!(!negated("Nóra refunded you", "refunded"));
+    }
+
+    #[test]
+    fn questions_and_conditions_are_not_commitments() {
+        assert!(uncommitted("Would you like a refund?", "refund"));
+        assert!(uncommitted("If we approve a refund, you will hear from us", "refund"));
+        assert!(!uncommitted(
+            "If you haven't already, please reset your password",
+            "reset your password"
+        ));
+        assert!(!uncommitted("We approved your refund. Any questions?", "refund"));
+    }
+
+    #[test]
+    fn a_marker_is_not_negated_by_its_own_words() {
+        assert!(!negated(
+            "We cannot provide a bypass for the review",
+            "cannot provide a bypass"
+        ));
+        assert!(!negated(
+            "there is no temporary bypass",
+            "no temporary bypass"
+        ));
+        assert!(negated(
+            "we do not say there is no temporary bypass",
+            "no temporary bypass"
         ));
     }
 
@@ -310,21 +700,5 @@ mod tests {
             }
             assert_eq!(word_spans(text), general, "{text:?}");
         }
-    }
-
-    #[test]
-    fn a_marker_is_not_negated_by_its_own_words() {
-        assert!(!negated(
-            "We cannot provide a bypass for the review",
-            "cannot provide a bypass"
-        ));
-        assert!(!negated(
-            "there is no temporary bypass",
-            "no temporary bypass"
-        ));
-        assert!(negated(
-            "we do not say there is no temporary bypass",
-            "no temporary bypass"
-        ));
     }
 }

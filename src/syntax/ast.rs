@@ -154,6 +154,12 @@ pub enum GradingValue {
     NegationPost(Vec<Text>),
     NegationPseudo(Vec<Text>),
     NegationStops(Vec<Text>),
+    NegationVerbs(Vec<Text>),
+    NegationConditionals(Vec<Text>),
+    /// `verbs NAME "a", "b"`: a verb class.
+    Verbs(Name, Vec<Text>),
+    /// `languages "eng"`.
+    Languages(Vec<Text>),
     TextBudget(Number),
     MarkerDensity(Number),
     NoteMarkerDensity(Number),
@@ -188,6 +194,8 @@ pub enum GateWhen {
     Status(Name),
     /// `says "a", "b"`.
     Says(Vec<Forbidden>),
+    /// `does VERBS "object" | ...`.
+    Does(Act),
 }
 
 /// `task ID { ... }`.
@@ -302,6 +310,19 @@ pub enum MarkerRule {
     Require(Spanned<Vec<Alternative>>),
     /// `forbid a, b`: none of them.
     Forbid(Spanned<Vec<Forbidden>>),
+    /// `forbid act VERBS "object" | ...`: an act no text may do.
+    ForbidAct(Act),
+}
+
+/// An act (contract v3, rule 6): a verb class of the domain and the objects
+/// it must not be done to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Act {
+    pub verbs: Name,
+    pub objects: Spanned<Vec<Alternative>>,
+    /// Where `even negated` is written, if it is.
+    pub even_negated: Option<Span>,
+    pub span: Span,
 }
 
 /// One entry of a `forbid` (or `says`) list: a marker or set, its other
@@ -312,6 +333,8 @@ pub struct Forbidden {
     pub variants: Vec<Text>,
     /// Where `unless negated` is written, if it is.
     pub unless_negated: Option<Span>,
+    /// Where `even negated` is written, if it is.
+    pub even_negated: Option<Span>,
     pub span: Span,
 }
 

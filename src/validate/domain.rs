@@ -153,6 +153,10 @@ pub(crate) fn extend(
             continue;
         }
         for field in &extension.fields {
+            if let DomainValue::Grading(fields) = &field.value {
+                extend_grading(&mut spec.grading, fields);
+                continue;
+            }
             let DomainValue::List(vocabulary, names) = &field.value else {
                 continue;
             };
@@ -179,6 +183,36 @@ pub(crate) fn extend(
                 first.insert(key, (file, name.span));
                 values_mut(spec, *vocabulary).push(name.node.clone());
             }
+        }
+    }
+}
+
+/// What an extension adds to the domain's grading: verb forms to a verb
+/// class (or a new class), and negation words. Empty texts are left out (a
+/// list of texts never matches an empty one).
+fn extend_grading(grading: &mut crate::spec::Grading, fields: &[Field<GradingValue>]) {
+    let texts = |list: &[crate::syntax::ast::Text]| -> Vec<String> {
+        list.iter()
+            .filter(|t| !crate::matching::normalize_pattern(&t.node).is_empty())
+            .map(|t| t.node.clone())
+            .collect()
+    };
+    let add = |to: &mut Vec<String>, new: Vec<String>| {
+        for t in new {
+            if !to.contains(&t) {
+                to.push(t);
+            }
+        }
+    };
+    for field in fields {
+        match &field.value {
+            GradingValue::Verbs(name, forms) => {
+                add(grading.verbs.entry(name.node.clone()).or_default(), texts(forms))
+            }
+            GradingValue::NegationTriggers(t) => add(&mut grading.negation.triggers, texts(t)),
+            GradingValue::NegationPseudo(t) => add(&mut grading.negation.pseudo_triggers, texts(t)),
+            GradingValue::NegationVerbs(t) => add(&mut grading.negation.verbs, texts(t)),
+            _ => {}
         }
     }
 }

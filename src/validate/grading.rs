@@ -7,13 +7,19 @@ use super::fields::{decimal, integer, once};
 use super::names;
 use crate::diagnostic::{Code, Cx};
 use crate::source::Span;
-use crate::spec::{Gate, GateCondition, GatePhrase, Grading, MatchMode, RewardMode, TaskGrading};
+use std::collections::BTreeMap;
+
+use crate::spec::{
+    Gate, GateCondition, GatePhrase, Grading, MatchMode, RewardMode, TaskGrading,
+};
 use crate::syntax::ast::{
     self, Alternative, Field, Forbidden, GateRule, GateWhen, GradingValue, Name, Number, Text,
 };
 
 /// The conditions a gate may name bare.
-const CONDITIONS: [&str; 8] = [
+const CONDITIONS: [&str; 10] = [
+    "wrong_queue",
+    "foreign_language",
     "forbidden",
     "no_reply",
     "over_escalated",
@@ -41,6 +47,10 @@ struct Slots<'a> {
     post: Slot<'a, Vec<Text>>,
     pseudo: Slot<'a, Vec<Text>>,
     stops: Slot<'a, Vec<Text>>,
+    neg_verbs: Slot<'a, Vec<Text>>,
+    conditionals: Slot<'a, Vec<Text>>,
+    languages: Slot<'a, Vec<Text>>,
+    verbs: Vec<(&'a Name, &'a Vec<Text>)>,
     budget: Slot<'a, Number>,
     density: Slot<'a, Number>,
     note_density: Slot<'a, Number>,
@@ -60,6 +70,10 @@ fn slots<'a>(cx: &mut Cx, fields: &'a [Field<GradingValue>]) -> Slots<'a> {
             GradingValue::NegationPost(v) => once(cx, &mut s.post, kw, v),
             GradingValue::NegationPseudo(v) => once(cx, &mut s.pseudo, kw, v),
             GradingValue::NegationStops(v) => once(cx, &mut s.stops, kw, v),
+            GradingValue::NegationVerbs(v) => once(cx, &mut s.neg_verbs, kw, v),
+            GradingValue::NegationConditionals(v) => once(cx, &mut s.conditionals, kw, v),
+            GradingValue::Languages(v) => once(cx, &mut s.languages, kw, v),
+            GradingValue::Verbs(name, v) => s.verbs.push((name, v)),
             GradingValue::TextBudget(v) => once(cx, &mut s.budget, kw, v),
             GradingValue::MarkerDensity(v) => once(cx, &mut s.density, kw, v),
             GradingValue::NoteMarkerDensity(v) => once(cx, &mut s.note_density, kw, v),
@@ -75,7 +89,7 @@ struct Thresholds {
     budget: Option<u32>,
     density: Option<f64>,
     note_density: Option<f64>,
-    off_topic: Option<u32>,
+    off_topic: Option<f64>,
 }
 
 fn thresholds(cx: &mut Cx, s: &Slots<'_>) -> Thresholds {
@@ -90,7 +104,7 @@ fn thresholds(cx: &mut Cx, s: &Slots<'_>) -> Thresholds {
         budget: whole(cx, s.budget, "`text_budget`", 1, MAX_BUDGET),
         density: fraction(cx, s.density, "`marker_density`"),
         note_density: fraction(cx, s.note_density, "`note_marker_density`"),
-        off_topic: whole(cx, s.off_topic, "`off_topic`", 0, 10_000),
+        off_topic: fraction(cx, s.off_topic, "`off_topic`"),
     }
 }
 
@@ -132,6 +146,8 @@ pub(crate) fn domain(
         (s.post, &mut g.negation.post_triggers),
         (s.pseudo, &mut g.negation.pseudo_triggers),
         (s.stops, &mut g.negation.terminators),
+        (s.neg_verbs, &mut g.negation.verbs),
+        (s.conditionals, &mut g.negation.conditionals),
     ] {
         if let Some((_, texts)) = slot {
             *list = non_empty(cx, texts);
@@ -141,10 +157,19 @@ pub(crate) fn domain(
     g.text_budget = t.budget.unwrap_or(g.text_budget);
     g.marker_density = t.density.unwrap_or(g.marker_density);
     g.note_marker_density = t.note_density.unwrap_or(g.note_marker_density);
-    g.off_topic_groups = t.off_topic.unwrap_or(g.off_topic_groups);
+    g.off_topic = t.off_topic.unwrap_or(g.off_topic);
+    if let Some(languages) = self::languages(cx, s.languages) {
+        g.languages = languages;
+    }
+    // Declared verb classes replace the default ones (the domain then says
+    // them all).
+    if !s.verbs.is_empty() {
+        g.verbs = BTreeMap::new();
+        add_verbs(cx, &mut g.verbs, &s.verbs);
+    }
     // Declared gates replace the default ones (the domain then says them
     // all); a block that declares none keeps the defaults.
-    let (gates, off) = gates(cx, &s.gates, statuses);
+    let (gates, off) = gates(cx, &s.gates, statuses, &g.verbs);
     if !s.gates.is_empty() {
         g.gates = gates;
     }
@@ -174,7 +199,7 @@ pub(crate) fn task(
 ) -> TaskGrading {
     let s = slots(cx, fields);
     let t = thresholds(cx, &s);
-    let (gates, off) = gates(cx, &s.gates, statuses);
+    let (gates, off) = gates(cx, &s.gates, statuses, &domain.verbs);
     let mut gates_off = Vec::new();
     for (name, _) in off {
         if domain.gates.iter().any(|g| g.name == name.node) {
@@ -194,7 +219,8 @@ pub(crate) fn task(
         text_budget: t.budget,
         marker_density: t.density,
         note_marker_density: t.note_density,
-        off_topic_groups: t.off_topic,
+        off_topic: t.off_topic,
+        languages: languages(cx, s.languages),
         gates,
         gates_off,
         gold_reply: None,
@@ -207,6 +233,7 @@ fn gates<'a>(
     cx: &mut Cx,
     declared: &[&'a ast::Gate],
     statuses: &[String],
+    verbs: &BTreeMap<String, Vec<String>>,
 ) -> (Vec<Gate>, Vec<(&'a Name, Span)>) {
     let mut out: Vec<Gate> = Vec::new();
     let mut off = Vec::new();
@@ -231,7 +258,7 @@ fn gates<'a>(
             GateRule::Off(at) => off.push((&gate.name, *at)),
             GateRule::Cap { cap, when } => {
                 let cap = decimal(cx, cap, "a gate's cap", 0.0, 1.0);
-                let when = condition(cx, when, statuses);
+                let when = condition(cx, when, statuses, verbs);
                 if let (Some(cap), Some(when)) = (cap, when) {
                     out.push(Gate {
                         name: gate.name.node.clone(),
@@ -245,7 +272,12 @@ fn gates<'a>(
     (out, off)
 }
 
-fn condition(cx: &mut Cx, when: &GateWhen, statuses: &[String]) -> Option<GateCondition> {
+fn condition(
+    cx: &mut Cx,
+    when: &GateWhen,
+    statuses: &[String],
+    verbs: &BTreeMap<String, Vec<String>>,
+) -> Option<GateCondition> {
     match when {
         GateWhen::Named(name) => {
             if !names::check_fixed(cx, "gate condition", &CONDITIONS, name) {
@@ -259,6 +291,8 @@ fn condition(cx: &mut Cx, when: &GateWhen, statuses: &[String]) -> Option<GateCo
                 "wrong_status" => GateCondition::WrongStatus,
                 "over_requested" => GateCondition::OverRequested,
                 "queue_hopping" => GateCondition::QueueHopping,
+                "wrong_queue" => GateCondition::WrongQueue,
+                "foreign_language" => GateCondition::ForeignLanguage,
                 _ => GateCondition::MissedQueue,
             })
         }
@@ -279,7 +313,102 @@ fn condition(cx: &mut Cx, when: &GateWhen, statuses: &[String]) -> Option<GateCo
         }
         GateWhen::Says(list) => {
             let phrases = phrases(cx, list);
-            (phrases.len() == list.len()).then_some(GateCondition::Says { phrases })
+            (phrases.len() == list.len()).then_some(GateCondition::Says {
+                phrases,
+                acts: Vec::new(),
+            })
+        }
+        GateWhen::Does(a) => act(cx, a, verbs).map(|a| GateCondition::Says {
+            phrases: Vec::new(),
+            acts: vec![a],
+        }),
+    }
+}
+
+/// An act, its verb class known and its objects written out.
+pub(crate) fn act(
+    cx: &mut Cx,
+    a: &ast::Act,
+    verbs: &BTreeMap<String, Vec<String>>,
+) -> Option<crate::spec::Act> {
+    let mut ok = true;
+    if !verbs.contains_key(&a.verbs.node) {
+        names::unknown(
+            cx,
+            &a.verbs,
+            "verb class",
+            verbs.keys().map(String::as_str),
+            "declare it in the domain's `grading` with `verbs NAME \"verb\", ...`",
+        );
+        ok = false;
+    }
+    let mut objects = Vec::new();
+    for alt in &a.objects.node {
+        match alt {
+            Alternative::Marker(m) => {
+                if crate::matching::normalize_pattern(&m.text.node).is_empty() {
+                    empty(cx, m.text.span);
+                    ok = false;
+                } else {
+                    objects.push(m.text.node.clone());
+                }
+            }
+            Alternative::Set(name) => {
+                cx.push(
+                    cx.error(
+                        Code::UnknownMarkerSet,
+                        name.span,
+                        format!("an act lists its objects, not marker sets (`{}`)", name.node),
+                    )
+                    .with_label("write the objects out here")
+                    .with_help("list the objects themselves, in quotes: `\"sso enforcement\" | \"mfa\"`"),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| crate::spec::Act {
+        verbs: a.verbs.node.clone(),
+        objects,
+        harmful_when_negated: a.even_negated.is_some(),
+    })
+}
+
+/// `languages "eng", ...`: ISO 639-3 codes the language identifier knows.
+fn languages(cx: &mut Cx, slot: Slot<'_, Vec<Text>>) -> Option<Vec<String>> {
+    let (_, texts) = slot?;
+    let mut out = Vec::new();
+    for t in texts {
+        if crate::matching::Languages::known(&t.node) {
+            out.push(t.node.clone());
+        } else {
+            cx.push(
+                cx.error(
+                    Code::UnknownName,
+                    t.span,
+                    format!("`{}` is not a language code the grader knows", t.node),
+                )
+                .with_label("not an ISO 639-3 code")
+                .with_help("write three-letter ISO 639-3 codes: \"eng\", \"spa\", \"deu\", \"fra\", ..."),
+            );
+        }
+    }
+    (out.len() == texts.len()).then_some(out)
+}
+
+/// Adds `verbs NAME "a", "b"` declarations to a table of verb classes.
+pub(crate) fn add_verbs(
+    cx: &mut Cx,
+    table: &mut BTreeMap<String, Vec<String>>,
+    declared: &[(&Name, &Vec<Text>)],
+) {
+    for (name, forms) in declared {
+        let forms = non_empty(cx, forms);
+        let class = table.entry(name.node.clone()).or_default();
+        for f in forms {
+            if !class.contains(&f) {
+                class.push(f);
+            }
         }
     }
 }
@@ -323,6 +452,7 @@ fn phrases(cx: &mut Cx, list: &[Forbidden]) -> Vec<GatePhrase> {
                 .map_or(MatchMode::FORBIDDEN_DEFAULT, |m| m.node),
             variants,
             allowed_when_negated: item.unless_negated.is_some(),
+            harmful_when_negated: item.even_negated.is_some(),
         });
     }
     out

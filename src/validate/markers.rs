@@ -199,6 +199,7 @@ struct ForbiddenMarker {
     marker: Resolved,
     variants: Vec<String>,
     unless_negated: bool,
+    even_negated: bool,
 }
 
 /// A `forbid` list, sets expanded; variants and `unless negated` apply to
@@ -227,6 +228,7 @@ fn forbidden_markers(cx: &mut Cx, scope: &Scope, list: &[Forbidden]) -> Vec<Forb
                 marker,
                 variants: variants.clone(),
                 unless_negated: item.unless_negated.is_some(),
+                even_negated: item.even_negated.is_some(),
             });
         }
     }
@@ -246,6 +248,13 @@ pub(crate) fn check_reply(
         match rule {
             MarkerRule::Require(group) => groups.push(require(cx, scope, group)),
             MarkerRule::Forbid(list) => entries.extend(forbidden_markers(cx, scope, &list.node)),
+            MarkerRule::ForbidAct(act) => {
+                let default = crate::spec::Grading::default();
+                let verbs = scope.domain.as_ref().map_or(&default.verbs, |d| &d.grading.verbs);
+                if let Some(act) = super::grading::act(cx, act, verbs) {
+                    matching.forbidden_acts.push(act);
+                }
+            }
         }
     }
     let kept = distinct_non_empty(cx, entries.iter().map(|e| e.marker.clone()).collect());
@@ -280,6 +289,9 @@ pub(crate) fn check_reply(
         if f.unless_negated && !matching.allowed_when_negated.contains(&f.marker.text) {
             matching.allowed_when_negated.push(f.marker.text.clone());
         }
+        if f.even_negated && !matching.harmful_when_negated.contains(&f.marker.text) {
+            matching.harmful_when_negated.push(f.marker.text.clone());
+        }
     }
     matching.required_reply_markers = required_modes.non_default();
     matching.forbidden_reply_markers = forbidden_modes.non_default();
@@ -300,7 +312,7 @@ pub(crate) fn check_reply(
     );
     // Negation matters only for markers allowed when negated (rare): the
     // detector is built only then.
-    let negation = forbidden.iter().any(|f| f.unless_negated).then(|| {
+    let negation = forbidden.iter().any(|f| !f.even_negated).then(|| {
         let default = crate::spec::Grading::default();
         let grading = scope.domain.as_ref().map_or(&default, |d| &d.grading);
         matching::Negation::new(&grading.negation_rules())
@@ -315,7 +327,7 @@ pub(crate) fn check_reply(
         forbidding.scan_normalized(&norm, |p, start, end| {
             let f = patterns[p].2;
             let allowed =
-                forbidden[f].unless_negated && matching::Negation::negates(&scopes, start, end);
+                !forbidden[f].even_negated && matching::Negation::negates(&scopes, start, end);
             if !allowed && found.is_none() {
                 found = Some(f);
             }

@@ -102,11 +102,16 @@ fn judge(rt: &Arc<TaskRuntime>, reply: bool, text: &str) -> Result<(), String> {
     if let Some(reason) = reading.voided {
         return Err(format!("it meets no group ({reason})"));
     }
-    if reply && rt.contains_forbidden(text) {
-        return Err("it says a forbidden or banned phrase".into());
+    if reply {
+        if let Some(what) = rt.forbidden_in(text) {
+            return Err(format!("it says a forbidden or banned phrase: {what}"));
+        }
     }
-    if reading.contradicted {
-        return Err("it negates a required marker (the `contradicted` rule)".into());
+    if let Some(c) = reading.contradicted.first() {
+        return Err(format!(
+            "it negates a required marker: \"{}\" is negated by \"{}\" (the `contradicted` rule)",
+            c.marker, c.trigger
+        ));
     }
     let groups = if reply {
         &rt.spec.required_reply_markers

@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Code, Cx, Diagnostic};
-use crate::runtime::env::{exploits, gold, DomainRuntime, ProjectMarkers, TaskGroups, TaskRuntime};
+use crate::diagnostic::{Cx, Diagnostic};
+use crate::runtime::env::{exploits, DomainRuntime, TaskRuntime};
 use crate::source::{FileId, Span};
-use crate::spec::{DomainSpec, TaskMatching};
+use crate::spec::DomainSpec;
 use crate::syntax::ast;
 use crate::validate::ValidTask;
 
@@ -81,7 +81,7 @@ fn requires(rules: &[ast::MarkerRule]) -> Vec<Span> {
         .iter()
         .filter_map(|r| match r {
             ast::MarkerRule::Require(group) => Some(group.span),
-            ast::MarkerRule::Forbid(_) => None,
+            ast::MarkerRule::Forbid(_) | ast::MarkerRule::ForbidAct(_) => None,
         })
         .collect()
 }
@@ -93,28 +93,14 @@ pub(crate) struct Verifier {
     exploits: bool,
 }
 
-/// What the project-wide check needs of one verified task: its groups and
-/// the texts its gold episode sends (kept small: a large project holds one
-/// per task until every task is known).
+/// What the project-wide check needs of one verified task: the task, to
+/// play the every-task exploit on it.
 pub(crate) struct Summary {
     file: FileId,
     at: Span,
-    task_id: String,
-    reply: Vec<Vec<String>>,
-    note: Vec<Vec<String>>,
-    /// Only where a required marker does not use the default mode.
-    matching: Option<TaskMatching>,
-    off_topic_groups: u32,
-    text_budget: u32,
-    marker_density: f64,
-    gaming_threshold: f64,
-    /// What the no-reply exploit scores: at least what the every-task-text
-    /// exploit can score where that text is voided for this task (a voided
-    /// reply counts as no reply, and a voided note earns less than the gold
-    /// one).
-    void_score: f64,
-    /// `("reply" | "note", text)`, in order.
-    gold_texts: Vec<(&'static str, String)>,
+    rt: Arc<TaskRuntime>,
+    /// Whether its gold episode scored 1.0 (the exploit is derived from it).
+    solvable: bool,
 }
 
 impl Verifier {
@@ -142,176 +128,54 @@ impl Verifier {
         // built from its gold episode, would say nothing more.
         // The no-reply exploit's score bounds what any episode with a
         // voided reply earns (for the project-wide every-task-text check).
-        let mut void_score = 0.0;
-        if solvability::check(cx, places, rt.clone()) && self.exploits {
-            void_score = gaming::check(cx, at, &rt);
+        let solvable = solvability::check(cx, places, rt.clone());
+        if solvable && self.exploits {
+            gaming::check(cx, at, &rt);
         }
         examples::check(cx, &rt, &examples);
-        let gold_texts = gold::actions(&rt)
-            .iter()
-            .filter_map(|a| match a["action_type"].as_str() {
-                Some("reply") => Some(("reply", a["message"].as_str()?.to_owned())),
-                Some("add_note") => Some(("note", a["text"].as_str()?.to_owned())),
-                _ => None,
-            })
-            .collect();
-        let modes = TaskMatching {
-            required_reply_markers: matching.required_reply_markers,
-            required_note_markers: matching.required_note_markers,
-            ..TaskMatching::default()
-        };
         Summary {
             file: cx.file,
             at,
-            task_id: rt.spec.task_id.clone(),
-            reply: rt.spec.required_reply_markers.clone(),
-            note: rt.spec.required_note_markers.clone(),
-            matching: (!modes.is_empty()).then_some(modes),
-            off_topic_groups: rt.grading.off_topic_groups,
-            gaming_threshold: rt.grading.gaming_threshold,
-            text_budget: rt.grading.text_budget,
-            marker_density: rt.grading.marker_density,
-            void_score,
-            gold_texts,
+            rt,
+            solvable,
         }
     }
 }
 
-/// Whether a normalized text is a marker salad for a task, as the grader
-/// would judge it (two markers or more, and more than the task's
-/// `marker_density` of its words marker words).
-fn is_salad(s: &Summary, normalized: &str) -> bool {
-    use crate::matching::MatchMode;
-    let mode = |m: &str, reply: bool| {
-        s.matching.as_ref().map_or(MatchMode::MARKER_DEFAULT, |t| {
-            if reply {
-                t.reply_mode(m)
-            } else {
-                t.note_mode(m)
-            }
-        })
-    };
-    // Every required marker of the task, as the grader scans a text.
-    let patterns: Vec<(&str, MatchMode)> = s
-        .reply
-        .iter()
-        .flatten()
-        .map(|m| (m.as_str(), mode(m, true)))
-        .chain(
-            s.note
-                .iter()
-                .flatten()
-                .map(|m| (m.as_str(), mode(m, false))),
-        )
-        .collect();
-    let matcher = crate::matching::Matcher::new(patterns);
-    let mut hits = Vec::new();
-    let mut distinct = std::collections::HashSet::new();
-    matcher.scan_normalized(normalized, |p, start, end| {
-        distinct.insert(p);
-        hits.push((start, end));
-    });
-    distinct.len() >= 2
-        && s.marker_density < 1.0
-        && crate::runtime::env::salad(
-            &crate::matching::word_spans(normalized),
-            &hits,
-            s.marker_density,
-        )
-        .is_some()
-}
-
-/// The project-wide checks: no gold text is off-topic (meets more required
-/// groups of other tasks than its task allows), and the exploit that sends
-/// one text holding every task's markers does not game any task: where that
-/// text is off-topic or a salad for a task, it meets no group there and
-/// scores at most the task's void score; where it is neither, the task is
-/// reported. `summaries` are every verified task's.
+/// The project-wide check: the exploit that sends one text holding the
+/// required markers of this task and of the tasks beside it (contract v3,
+/// rule 8: a text written for every task at once must still fail) is
+/// played on each task through the runtime, which grades it on the task
+/// alone. The text takes the markers of up to [`NEIGHBOURS`] other tasks,
+/// in id order after this one, so it stays a real reply's length in a
+/// project of thousands.
 pub(crate) fn project(summaries: &[Summary], exploits: bool) -> Vec<Diagnostic> {
-    if summaries.len() < 2 {
+    if summaries.len() < 2 || !exploits {
         return Vec::new();
     }
-    // The table (one automaton of every task's markers, built on one
-    // thread) and the every-task text are independent.
-    let (table, (every_normalized, every_chars)) = rayon::join(
-        || {
-            ProjectMarkers::for_check(summaries.iter().map(|s| TaskGroups {
-                task_id: &s.task_id,
-                reply: &s.reply,
-                note: &s.note,
-                matching: s.matching.as_ref(),
-            }))
-        },
-        || {
-            let every = exploits::every_task_text(
-                summaries.iter().flat_map(|s| s.reply.iter().chain(&s.note)),
-            );
-            let normalized = crate::matching::normalize_pattern(&every);
-            // Counted once: the text holds every task's markers, so it grows
-            // with the project (counting it per task made this quadratic).
-            let chars = every.chars().count();
-            (normalized, chars)
-        },
-    );
-    // Each task is judged on its own (the table is shared, read-only).
     summaries
         .par_iter()
-        .flat_map_iter(|s| {
-            let mut out = Vec::new();
-            let own = s
-                .reply
-                .iter()
-                .chain(&s.note)
-                .flatten()
-                .map(|m| crate::matching::normalize_pattern(m))
-                .collect();
-            let limit = s.off_topic_groups as usize;
-            let voided = every_chars > s.text_budget as usize
-                || is_salad(s, &every_normalized)
-                || table.foreign_groups(&s.task_id, &own, &every_normalized, limit) > limit;
-            let bound = if voided { s.void_score } else { 1.0 };
-            if exploits && bound > s.gaming_threshold + 1e-9 {
-                out.push(
-                    Diagnostic::error(
-                        Code::Gameable,
-                        s.file,
-                        s.at,
-                        format!(
-                            "task `{}` can be gamed: the `every_task_text` exploit can score up to \
-                             {}, above the gaming threshold {}",
-                            s.task_id,
-                            gaming::round(bound),
-                            gaming::round(s.gaming_threshold)
-                        ),
-                    )
-                    .with_label("one text with every task's markers")
-                    .with_help(gaming::remedy("every_task_text")),
-                );
-            }
-            for (section, text) in &s.gold_texts {
-                let normalized = crate::matching::normalize_pattern(text);
-                let foreign = table.foreign_groups(&s.task_id, &own, &normalized, limit);
-                if foreign > limit {
-                    out.push(
-                        Diagnostic::error(
-                            Code::Unsolvable,
-                            s.file,
-                            s.at,
-                            format!(
-                                "task `{}` cannot reach a score of 1.0: its gold {section} is \
-                                 off-topic (it meets more than {} required groups of other tasks)",
-                                s.task_id, s.off_topic_groups
-                            ),
-                        )
-                        .with_label(format!("the gold {section} meets no group"))
-                        .with_help(format!(
-                            "write the {section} in `expect` so that it speaks of this task only, \
-                             or raise `off_topic` in the task's `grading`"
-                        )),
-                    );
-                }
-            }
-            out
+        .enumerate()
+        .filter(|(_, s)| s.solvable)
+        .filter_map(|(i, s)| {
+            let others = (1..summaries.len())
+                .map(|k| &summaries[(i + k) % summaries.len()])
+                .take(NEIGHBOURS);
+            let groups = std::iter::once(s)
+                .chain(others)
+                .flat_map(|o| {
+                    o.rt
+                        .spec
+                        .required_reply_markers
+                        .iter()
+                        .chain(&o.rt.spec.required_note_markers)
+                });
+            let every = exploits::every_task_text(groups);
+            let outcome = exploits::every_task_outcome(&s.rt, &every);
+            gaming::report(s.file, s.at, &s.rt, std::slice::from_ref(&outcome))
         })
         .collect()
 }
+
+/// How many other tasks' markers the every-task text holds.
+const NEIGHBOURS: usize = 8;

@@ -1,4 +1,4 @@
-//! The score (contract v2): a weighted sum of the components, each in
+//! The score (contract v3): a weighted sum of the components, each in
 //! [0, 1], partial credit being the fraction of a component's parts that are
 //! met, then capped by the lowest cap of the gates that fire. Parts that
 //! reward abstention (nothing requested, never over-escalated, deadlines
@@ -18,36 +18,55 @@ pub(super) fn score(w: &Weights, b: &Breakdown, gates: &[FiredGate]) -> f64 {
     s.min(cap).clamp(0.0, 1.0)
 }
 
-/// The gates of the task that fire on the episode as it stands.
+/// The gates of the task that fire on the episode as it stands. Gates read
+/// the whole history (contract v3, rule 1): a status the task forbids caps
+/// the score even if the case was reopened.
 pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
+    let status_name = |s: u16| rt.domain.statuses.get(s as usize).cloned();
     rt.grading
         .gates
         .iter()
         .enumerate()
-        .filter(|(i, gate)| match &gate.when {
-            GateCondition::Forbidden => p.forbidden_seen,
-            GateCondition::NoReply => p.replies_counted == 0,
-            GateCondition::Contradicted => p.contradicted,
-            GateCondition::WrongStatus => p.status.is_some_and(|s| s != rt.gold[3]),
-            GateCondition::QueueHopping => p.wrong_queues.len() >= 2,
-            GateCondition::OverRequested => {
-                let extra = p
-                    .requested
+        .filter_map(|(i, gate)| {
+            let because: Option<Option<String>> = match &gate.when {
+                GateCondition::Forbidden => p.forbidden_seen.clone().map(Some),
+                GateCondition::NoReply => (p.replies_counted == 0).then_some(None),
+                GateCondition::Contradicted => p.contradicted.as_ref().map(|c| {
+                    Some(format!(
+                        "\"{}\" negated by \"{}\"",
+                        c.marker, c.trigger
+                    ))
+                }),
+                // An unset final status is a wrong status.
+                GateCondition::WrongStatus => (p.status != Some(rt.gold[3]))
+                    .then(|| Some(p.status.and_then(status_name).unwrap_or_else(|| "no status set".into()))),
+                GateCondition::QueueHopping => (p.wrong_queues.len() >= 2).then_some(None),
+                GateCondition::OverRequested => {
+                    let extra = p
+                        .requested
+                        .iter()
+                        .filter(|f| !rt.required_fields.contains(f))
+                        .count();
+                    (extra >= 2 && extra > rt.required_fields.len()).then_some(None)
+                }
+                GateCondition::OverEscalated => p.over_escalated.then_some(None),
+                GateCondition::MissedQueue => p.routed_to_gold_at.is_none().then_some(None),
+                GateCondition::WrongQueue => (p.routed_to_gold_at.is_some()
+                    && p.queue != Some(rt.gold[0]))
+                .then(|| p.queue.and_then(|q| rt.domain.queues.get(q as usize).cloned())),
+                GateCondition::ForeignLanguage => p.foreign.clone().map(Some),
+                GateCondition::Status { status } => p
+                    .statuses
                     .iter()
-                    .filter(|f| !rt.required_fields.contains(f))
-                    .count();
-                extra >= 2 && extra > rt.required_fields.len()
-            }
-            GateCondition::OverEscalated => p.over_escalated,
-            GateCondition::MissedQueue => p.routed_to_gold_at.is_none(),
-            GateCondition::Status { status } => p
-                .status
-                .is_some_and(|s| rt.domain.statuses.get(s as usize) == Some(status)),
-            GateCondition::Says { .. } => p.says_seen.get(*i).copied().unwrap_or(false),
-        })
-        .map(|(_, gate)| FiredGate {
-            name: gate.name.clone(),
-            cap: gate.cap,
+                    .any(|s| rt.domain.statuses.get(*s as usize) == Some(status))
+                    .then(|| Some(format!("set to {status}"))),
+                GateCondition::Says { .. } => p.says_seen.get(i).cloned().flatten().map(Some),
+            };
+            because.map(|because| FiredGate {
+                name: gate.name.clone(),
+                cap: gate.cap,
+                because,
+            })
         })
         .collect()
 }
@@ -98,7 +117,7 @@ pub(super) fn breakdown(rt: &TaskRuntime, p: &Progress) -> Breakdown {
         status: equal(p.status, rt.gold[3]),
         resolution_code: equal(p.resolution, rt.gold[4]),
         info_requests: info_requests(rt, p, routed),
-        reply: if p.forbidden_seen {
+        reply: if p.forbidden_seen.is_some() {
             0.0
         } else {
             groups(&p.reply_groups_met, routed)

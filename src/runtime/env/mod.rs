@@ -11,7 +11,6 @@ pub mod exploits;
 pub mod gold;
 mod grade;
 pub mod observation;
-mod project;
 mod texts;
 
 use std::sync::Arc;
@@ -20,9 +19,9 @@ use serde_json::Value;
 
 use texts::Section;
 
-use crate::matching::{normalize_pattern, MatchMode, Matcher, Negation};
+use crate::matching::{normalize_pattern, word_spans, Languages, MatchMode, Matcher, Negation};
 use crate::spec::{
-    Document, DomainSpec, FollowUpOutcome, GateCondition, Grading, RewardMode, TaskGrading,
+    Act, Document, DomainSpec, FollowUpOutcome, GateCondition, Grading, RewardMode, TaskGrading,
     TaskMatching, TaskSpec, Weights,
 };
 
@@ -30,9 +29,7 @@ pub use action::{Action, ActionError, Checked, ACTION_TYPES};
 pub use observation::{
     Allowed, Breakdown, FiredGate, Info, Observation, State, StepResult, TaskView, Workspace,
 };
-pub use project::{ProjectMarkers, TaskGroups};
-pub(crate) use texts::salad;
-pub use texts::Voided;
+pub use texts::{Contradiction, TextReading, Voided};
 
 /// Why a step was refused (as opposed to an invalid action, which is data).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,15 +77,86 @@ struct Markers {
     reply_groups: usize,
     note_groups: usize,
     banned: Matcher,
-    /// Per banned pattern: what it stands for, and whether a negated
-    /// occurrence is allowed.
-    banned_owner: Vec<(Banned, bool)>,
-    /// The task's own alternatives, normalized (for the off-topic rule).
-    own: std::collections::HashSet<String>,
+    /// Per banned pattern: what it stands for, whether a negated
+    /// occurrence is allowed, and the phrase as the author wrote it.
+    banned_owner: Vec<(Banned, bool, String)>,
+    /// Forbidden acts, and acts of `says` gates.
+    acts: Vec<ActRule>,
+}
+
+/// A forbidden act compiled: its verbs and objects as sequences of stems.
+#[derive(Clone, Debug)]
+struct ActRule {
+    verbs: Vec<Vec<String>>,
+    objects: Vec<Vec<String>>,
+    owner: Banned,
+    harmful_when_negated: bool,
+    /// `disable "sso enforcement" | ...`, for messages.
+    label: String,
+}
+
+impl ActRule {
+    fn new(act: &Act, grading: &Grading, negation: &Negation, owner: Banned) -> Self {
+        let stems = |phrase: &str| -> Vec<String> {
+            let norm = normalize_pattern(phrase);
+            word_spans(&norm)
+                .iter()
+                .map(|&(s, e)| negation.stem(&norm[s..e]).into_owned())
+                .collect()
+        };
+        let forms = grading.verbs.get(&act.verbs).cloned().unwrap_or_default();
+        ActRule {
+            verbs: forms.iter().map(|f| stems(f)).filter(|v| !v.is_empty()).collect(),
+            objects: act.objects.iter().map(|o| stems(o)).filter(|o| !o.is_empty()).collect(),
+            owner,
+            harmful_when_negated: act.harmful_when_negated,
+            label: format!("{} {}", act.verbs, act.objects.join(" | ")),
+        }
+    }
+
+    /// Where the act is done in a read text: the byte range of the verb.
+    fn find(&self, stems: &[String], reading: &crate::matching::Reading) -> Option<(usize, usize)> {
+        let words = &reading.words;
+        let at = |i: usize, seq: &[String]| {
+            stems.len() >= i + seq.len() && stems[i..i + seq.len()] == *seq
+        };
+        for (i, w) in words.iter().enumerate() {
+            for verb in &self.verbs {
+                // The verb, its particle next to it or a few words on
+                // ("switched SSO enforcement off").
+                let matched = at(i, verb)
+                    || (verb.len() == 2
+                        && stems[i] == verb[0]
+                        && (i + 2..(i + 5).min(stems.len())).any(|j| stems[j] == verb[1]));
+                if !matched {
+                    continue;
+                }
+                let (start, end) = reading.statement(w.0);
+                let object = (0..stems.len()).any(|j| {
+                    words[j].0 >= start
+                        && words[j].1 <= end
+                        && self.objects.iter().any(|o| at(j, o))
+                });
+                if !object || reading.conditional(w.0) {
+                    continue;
+                }
+                if !self.harmful_when_negated && reading.negated(w.0, w.1) {
+                    continue;
+                }
+                return Some(*w);
+            }
+        }
+        None
+    }
 }
 
 impl Markers {
-    fn new(task: &TaskSpec, matching: &TaskMatching, grading: &Grading) -> Self {
+    fn new(
+        task: &TaskSpec,
+        matching: &TaskMatching,
+        grading: &Grading,
+        negation: &Negation,
+    ) -> Self {
         let mut patterns: Vec<(&str, MatchMode)> = Vec::new();
         let mut owner = Vec::new();
         for (g, group) in task.required_reply_markers.iter().enumerate() {
@@ -103,26 +171,37 @@ impl Markers {
                 owner.push(Owner::Note(g));
             }
         }
-        let own = patterns.iter().map(|(m, _)| normalize_pattern(m)).collect();
         let mut banned: Vec<(&str, MatchMode)> = Vec::new();
         let mut banned_owner = Vec::new();
         for m in &task.forbidden_reply_markers {
             let mode = matching.forbidden_mode(m);
-            let negatable = matching.allowed_when_negated.contains(m);
+            // Since contract v3 a negated forbidden phrase is no violation
+            // unless the author says it is harmful even negated.
+            let negatable = !matching.harmful_when_negated.contains(m);
             let variants = matching.forbidden_variants.get(m).into_iter().flatten();
             for text in std::iter::once(m).chain(variants) {
                 banned.push((text, mode));
-                banned_owner.push((Banned::Forbidden, negatable));
+                banned_owner.push((Banned::Forbidden, negatable, m.clone()));
             }
         }
+        let mut acts: Vec<ActRule> = matching
+            .forbidden_acts
+            .iter()
+            .map(|a| ActRule::new(a, grading, negation, Banned::Forbidden))
+            .collect();
         for (i, gate) in grading.gates.iter().enumerate() {
-            if let GateCondition::Says { phrases } = &gate.when {
+            if let GateCondition::Says { phrases, acts: gate_acts } = &gate.when {
                 for p in phrases {
                     for text in std::iter::once(&p.text).chain(&p.variants) {
                         banned.push((text, p.mode));
-                        banned_owner.push((Banned::Gate(i), p.allowed_when_negated));
+                        banned_owner.push((Banned::Gate(i), !p.harmful_when_negated, p.text.clone()));
                     }
                 }
+                acts.extend(
+                    gate_acts
+                        .iter()
+                        .map(|a| ActRule::new(a, grading, negation, Banned::Gate(i))),
+                );
             }
         }
         Markers {
@@ -132,7 +211,7 @@ impl Markers {
             note_groups: task.required_note_markers.len(),
             banned: Matcher::new(banned),
             banned_owner,
-            own,
+            acts,
         }
     }
 }
@@ -156,8 +235,12 @@ pub struct TaskRuntime {
         std::sync::OnceLock<texts::Verdict>,
     ),
     negation: Arc<Negation>,
-    /// Every task's groups, for the off-topic rule (absent: not checked).
-    project: Option<Arc<ProjectMarkers>>,
+    /// The languages the task's customers are answered in.
+    languages: Arc<Languages>,
+    /// The stems of the content words of the task's own texts (ticket,
+    /// knowledge base, objective, rules, gold texts): what a relevant text
+    /// shares words with (contract v3, rule 8).
+    vocabulary: std::collections::HashSet<String>,
     view: Arc<TaskView>,
     gold: [u16; 5],
     over_escalation: Vec<u16>,
@@ -179,6 +262,7 @@ pub struct DomainRuntime {
     pub domain: Arc<DomainSpec>,
     pub allowed: Arc<Allowed>,
     negation: Arc<Negation>,
+    languages: Arc<Languages>,
 }
 
 impl DomainRuntime {
@@ -194,6 +278,7 @@ impl DomainRuntime {
                 fields: domain.fields.clone(),
             }),
             negation: Arc::new(Negation::new(&domain.grading.negation_rules())),
+            languages: Arc::new(Languages::new(&domain.grading.languages)),
             domain: Arc::new(domain.clone()),
         })
     }
@@ -246,7 +331,18 @@ impl TaskRuntime {
         };
         let empty = TaskMatching::default();
         let grading = d.grading.for_task(task_grading);
-        let markers = Markers::new(&task, matching.unwrap_or(&empty), &grading);
+        let markers = Markers::new(&task, matching.unwrap_or(&empty), &grading, &shared.negation);
+        let languages = if grading.languages == d.grading.languages {
+            shared.languages.clone()
+        } else {
+            Arc::new(Languages::new(&grading.languages))
+        };
+        let vocabulary = vocabulary(
+            &task,
+            matching.unwrap_or(&empty),
+            task_grading,
+            &shared.negation,
+        );
         let view = Arc::new(TaskView {
             task_id: task.task_id.clone(),
             title: task.title.clone(),
@@ -274,12 +370,13 @@ impl TaskRuntime {
             missing_after_follow_up,
             weights: d.scoring,
             negation: shared.negation.clone(),
+            languages,
+            vocabulary,
             grading,
             gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
             gold_note: task_grading.and_then(|g| g.gold_note.clone()),
             gold_verdicts: Default::default(),
             gold_normalized: Default::default(),
-            project: None,
             markers,
             view,
             spec: task,
@@ -300,23 +397,26 @@ impl TaskRuntime {
         }
     }
 
-    /// The same task, checking texts against every task of the project for
-    /// the off-topic rule.
-    pub fn with_project(mut self, project: Arc<ProjectMarkers>) -> Self {
-        self.project = Some(project);
-        self
-    }
-
     /// Whether `text` says something banned from customer-facing texts (a
     /// forbidden marker, or a phrase of a `says` gate), as grading sees it.
     pub fn contains_forbidden(&self, text: &str) -> bool {
-        !self.banned_in(&normalize_pattern(text)).is_empty()
+        self.forbidden_in(text).is_some()
+    }
+
+    /// The first banned phrase or act `text` says, as grading sees it.
+    pub fn forbidden_in(&self, text: &str) -> Option<String> {
+        let normalized = normalize_pattern(text);
+        self.banned_in(&normalized)
+            .into_iter()
+            .map(|(_, phrase)| format!("\"{phrase}\""))
+            .chain(self.acts_in(&normalized).into_iter().map(|(_, act)| act))
+            .next()
     }
 
     /// What is banned in a normalized customer-facing text: each
     /// occurrence's owner, negated occurrences of phrases allowed when
     /// negated left out.
-    fn banned_in(&self, normalized: &str) -> Vec<Banned> {
+    fn banned_in(&self, normalized: &str) -> Vec<(Banned, String)> {
         let mut hits = Vec::new();
         self.markers
             .banned
@@ -327,37 +427,62 @@ impl TaskRuntime {
     /// The owners of banned occurrences `(pattern, start, end)` in a
     /// normalized text, negated occurrences of phrases allowed when negated
     /// left out.
-    fn banned_owners(&self, hits: Vec<(usize, usize, usize)>, normalized: &str) -> Vec<Banned> {
-        let owner = |p: usize| self.markers.banned_owner[p];
+    fn banned_owners(
+        &self,
+        hits: Vec<(usize, usize, usize)>,
+        normalized: &str,
+    ) -> Vec<(Banned, String)> {
+        let owner = |p: usize| &self.markers.banned_owner[p];
         let scopes = if hits.iter().any(|h| owner(h.0).1) {
             self.negation.scopes(normalized)
         } else {
             Vec::new()
         };
-        let mut out: Vec<Banned> = hits
+        let mut out: Vec<(Banned, String)> = hits
             .into_iter()
             .filter(|&(p, start, end)| !(owner(p).1 && Negation::negates(&scopes, start, end)))
-            .map(|(p, _, _)| owner(p).0)
+            .map(|(p, _, _)| (owner(p).0, owner(p).2.clone()))
             .collect();
         out.dedup();
         out
     }
 
-    /// Compiles every task of a document, by id, each checking texts
-    /// against the whole project.
+    /// The acts done in a normalized customer-facing text: each one's
+    /// owner and a description.
+    fn acts_in(&self, normalized: &str) -> Vec<(Banned, String)> {
+        if self.markers.acts.is_empty() {
+            return Vec::new();
+        }
+        let reading = self.negation.read(normalized);
+        let stems: Vec<String> = reading
+            .words
+            .iter()
+            .map(|&(s, e)| self.negation.stem(&normalized[s..e]).into_owned())
+            .collect();
+        self.markers
+            .acts
+            .iter()
+            .filter_map(|act| {
+                let (s, e) = act.find(&stems, &reading)?;
+                Some((
+                    act.owner,
+                    format!("act `{}` (\"{}\")", act.label, &normalized[s..e]),
+                ))
+            })
+            .collect()
+    }
+
+    /// Compiles every task of a document, by id (each graded on its own:
+    /// contract v3, rule 8).
     pub fn all(document: &Document) -> std::collections::BTreeMap<String, Arc<TaskRuntime>> {
         let Some(domain) = &document.domain else {
             return std::collections::BTreeMap::new();
         };
         let shared = DomainRuntime::new(domain);
-        let project = Arc::new(ProjectMarkers::of(document));
         document
             .tasks
             .keys()
-            .filter_map(|id| {
-                let rt = Self::of(document, id, &shared)?;
-                Some((id.clone(), Arc::new(rt.with_project(project.clone()))))
-            })
+            .filter_map(|id| Some((id.clone(), Arc::new(Self::of(document, id, &shared)?))))
             .collect()
     }
 
@@ -382,6 +507,8 @@ struct Progress {
     priority: Option<u16>,
     issue_type: Option<u16>,
     status: Option<u16>,
+    /// Every status the case was set to, in order of first setting.
+    statuses: Vec<u16>,
     resolution: Option<u16>,
     requested: Vec<u16>,
     requested_after_follow_up: Vec<u16>,
@@ -393,9 +520,11 @@ struct Progress {
     wrong_queues: Vec<u16>,
     over_escalated: bool,
     reply_groups_met: Vec<bool>,
-    forbidden_seen: bool,
-    /// Per gate of the task's grading: whether its `says` phrase was said.
-    says_seen: Vec<bool>,
+    /// The first forbidden phrase or act said, if any.
+    forbidden_seen: Option<String>,
+    /// Per gate of the task's grading: the first of its `says` phrases or
+    /// acts said, if any.
+    says_seen: Vec<Option<String>>,
     note_groups_met: Vec<bool>,
     replies: Vec<String>,
     notes: Vec<String>,
@@ -410,10 +539,14 @@ struct Progress {
     seen_replies: Vec<String>,
     seen_notes: Vec<String>,
     voided: Vec<Voided>,
-    /// Replies that were not voided.
+    /// Replies that met a required group (or, for a task without reply
+    /// groups, were not voided): replies that answer.
     replies_counted: usize,
-    /// Whether a reply negated a required reply marker.
-    contradicted: bool,
+    /// The first required reply group a reply met only negated.
+    contradicted: Option<Contradiction>,
+    /// The first language other than the task's a reply sentence was
+    /// confidently in.
+    foreign: Option<String>,
     messages: Vec<String>,
     /// Bytes of the texts the episode has kept (replies, notes, request
     /// messages), against [`Grading::MAX_EPISODE_TEXT_BYTES`].
@@ -475,7 +608,7 @@ impl Episode {
         let p = Progress {
             reply_groups_met: vec![false; rt.markers.reply_groups],
             note_groups_met: vec![false; rt.markers.note_groups],
-            says_seen: vec![false; rt.grading.gates.len()],
+            says_seen: vec![None; rt.grading.gates.len()],
             ..Progress::default()
         };
         let mut episode = Episode {
@@ -657,19 +790,22 @@ impl Episode {
                 say(&rt, p, &normalized);
                 let verdict =
                     texts::grade(&rt, Section::Reply, &message, &normalized, &p.seen_replies);
-                credit(p, step, Section::Reply, verdict);
+                credit(&rt, p, step, Section::Reply, verdict);
                 p.seen_replies.push(normalized);
                 p.replies.push(message);
             }
             Ok(Checked::AddNote(text)) => {
                 let normalized = rt.normalized(Section::Note, &text);
                 let verdict = texts::grade(&rt, Section::Note, &text, &normalized, &p.seen_notes);
-                credit(p, step, Section::Note, verdict);
+                credit(&rt, p, step, Section::Note, verdict);
                 p.seen_notes.push(normalized);
                 p.notes.push(text);
             }
             Ok(Checked::SetStatus { status, resolution }) => {
                 p.status = Some(status);
+                if !p.statuses.contains(&status) {
+                    p.statuses.push(status);
+                }
                 if resolution.is_some() {
                     p.resolution = resolution;
                 }
@@ -738,7 +874,9 @@ impl Episode {
             task: self.rt.view.clone(),
             step: self.p.step,
             sla_minutes_left: left,
-            sla_breached: left < 0 && self.p.routed_to_gold_at.is_none(),
+            // The minutes ran out: once true, always true, and nothing of
+            // the grade (whether the case reached its queue) in it.
+            sla_breached: left < 0,
             workspace: self.workspace(),
             customer_messages: self.p.messages.clone(),
             last_action_error: self.p.last_error.clone(),
@@ -763,8 +901,6 @@ impl Episode {
             sla_minutes_left: self.sla_minutes_left(),
             workspace: self.workspace(),
             customer_messages: self.p.messages.clone(),
-            routed_to_gold_at: self.p.routed_to_gold_at,
-            over_escalated: self.p.over_escalated,
             follow_up_at: self.p.follow_up_at,
             requested_after_follow_up: self
                 .p
@@ -799,27 +935,39 @@ fn say(rt: &TaskRuntime, p: &mut Progress, normalized: &str) {
     if banned.has_plain() {
         banned.scan_plain(&p.thread, |pat, s, e| hits.push((pat, s, e)));
     }
-    if hits.is_empty() {
-        return;
+    let mut said = rt.acts_in(normalized);
+    if !hits.is_empty() {
+        said.extend(rt.banned_owners(hits, &p.thread));
     }
-    for banned in rt.banned_owners(hits, &p.thread) {
-        match banned {
-            Banned::Forbidden => p.forbidden_seen = true,
-            Banned::Gate(i) => p.says_seen[i] = true,
-        }
+    for (banned, what) in said {
+        let slot = match banned {
+            Banned::Forbidden => &mut p.forbidden_seen,
+            Banned::Gate(i) => &mut p.says_seen[i],
+        };
+        slot.get_or_insert(what);
     }
 }
 
 /// Credits the groups a text meets, or records why it meets none.
-fn credit(p: &mut Progress, step: u32, section: Section, verdict: texts::Verdict) {
+fn credit(rt: &TaskRuntime, p: &mut Progress, step: u32, section: Section, verdict: texts::Verdict) {
     match verdict {
         texts::Verdict::Meets {
             groups,
             contradicted,
+            foreign,
         } => {
             if section == Section::Reply {
-                p.replies_counted += 1;
-                p.contradicted |= contradicted;
+                // A reply answers when it meets a required group (contract
+                // v3, rule 2).
+                if !groups.is_empty() || rt.markers.reply_groups == 0 {
+                    p.replies_counted += 1;
+                }
+                if p.contradicted.is_none() {
+                    p.contradicted = contradicted.into_iter().next();
+                }
+                if p.foreign.is_none() {
+                    p.foreign = foreign;
+                }
             }
             let met = match section {
                 Section::Reply => &mut p.reply_groups_met,
@@ -829,13 +977,72 @@ fn credit(p: &mut Progress, step: u32, section: Section, verdict: texts::Verdict
                 met[g] = true;
             }
         }
-        texts::Verdict::Void(reason) => p.voided.push(Voided {
-            step,
-            section: match section {
-                Section::Reply => "reply".into(),
-                Section::Note => "note".into(),
-            },
-            reason,
-        }),
+        texts::Verdict::Void { reason, foreign } => {
+            if section == Section::Reply && p.foreign.is_none() {
+                p.foreign = foreign;
+            }
+            p.voided.push(Voided {
+                step,
+                section: section.name().into(),
+                reason,
+            })
+        }
     }
+}
+
+/// The stems of the content words of a task's own texts.
+fn vocabulary(
+    task: &TaskSpec,
+    matching: &TaskMatching,
+    grading: Option<&TaskGrading>,
+    negation: &Negation,
+) -> std::collections::HashSet<String> {
+    let t = &task.ticket;
+    let mut texts: Vec<&str> = vec![
+        &task.title,
+        &task.objective,
+        &t.customer_name,
+        &t.company,
+        &t.subject,
+        &t.body,
+        &t.region,
+        &t.business_impact,
+        &task.follow_up_message,
+        &task.gold_queue,
+        &task.gold_issue_type,
+        &task.gold_resolution_code,
+    ];
+    texts.extend(t.secondary_concerns.iter().map(String::as_str));
+    texts.extend(t.attachments.iter().map(String::as_str));
+    for kb in &task.knowledge_base {
+        texts.push(&kb.title);
+        texts.push(&kb.content);
+    }
+    for group in task
+        .required_reply_markers
+        .iter()
+        .chain(&task.required_note_markers)
+    {
+        texts.extend(group.iter().map(String::as_str));
+    }
+    texts.extend(task.forbidden_reply_markers.iter().map(String::as_str));
+    texts.extend(task.required_requested_fields.iter().map(String::as_str));
+    for act in &matching.forbidden_acts {
+        texts.extend(act.objects.iter().map(String::as_str));
+    }
+    if let Some(g) = grading {
+        texts.extend(g.gold_reply.as_deref());
+        texts.extend(g.gold_note.as_deref());
+    }
+    let mut out = std::collections::HashSet::new();
+    for text in texts {
+        let norm = normalize_pattern(&text.replace('_', " "));
+        for (s, e) in word_spans(&norm) {
+            let word = &norm[s..e];
+            if word.chars().count() >= 3 && !texts::is_function_word(word) {
+                out.insert(negation.stem(word).into_owned());
+            }
+        }
+    }
+    out
 }

@@ -61,7 +61,8 @@ pub struct Observation {
     /// Actions taken so far (valid or not).
     pub step: u32,
     pub sla_minutes_left: i64,
-    /// True once the SLA minutes have run out before the case reached its queue.
+    /// True once the SLA minutes have run out (and from then on: whether
+    /// the case reached its queue in time is part of the grade, not shown).
     pub sla_breached: bool,
     pub workspace: Workspace,
     /// Customer messages received so far (the follow-up, once requested).
@@ -107,6 +108,10 @@ impl Breakdown {
 pub struct FiredGate {
     pub name: String,
     pub cap: f64,
+    /// What fired it, where that is a text: the phrase or act said, the
+    /// marker and the word that negated it, the language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 /// What a step reports beside the observation: the grader's view, for
@@ -151,10 +156,6 @@ pub struct State {
     pub sla_minutes_left: i64,
     pub workspace: Workspace,
     pub customer_messages: Vec<String>,
-    /// The step at which the case first reached the gold queue.
-    pub routed_to_gold_at: Option<u32>,
-    /// Whether the case was ever routed to an over-escalation queue.
-    pub over_escalated: bool,
     /// The step of the request that brought the follow-up.
     pub follow_up_at: Option<u32>,
     /// Fields requested after the follow-up arrived.

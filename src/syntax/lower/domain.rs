@@ -68,6 +68,14 @@ fn domain_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<DomainValue> {
                 .collect(),
             )
         }),
+        // In an extension: grading lists it adds to.
+        Rule::verbs | Rule::negation_triggers | Rule::negation_pseudo | Rule::negation_verbs => {
+            let grading = super::grading::grading_field(pair, cx);
+            Field {
+                keyword: grading.keyword.clone(),
+                value: DomainValue::Grading(vec![grading]),
+            }
+        }
         Rule::domain_grading => field(pair, "grading", |rest| {
             DomainValue::Grading(super::grading::fields(rest, cx))
         }),

@@ -3,7 +3,7 @@
 use pest::iterators::{Pair, Pairs};
 
 use super::{field, name, number, span, text, Cx};
-use crate::syntax::ast::{Field, Forbidden, Gate, GateRule, GateWhen, GradingValue, Text};
+use crate::syntax::ast::{Act, Field, Forbidden, Gate, GateRule, GateWhen, GradingValue, Text};
 use crate::syntax::Rule;
 
 /// The fields of a `domain_grading` or `task_grading` block.
@@ -20,7 +20,7 @@ fn texts(pair: Pair<'_, Rule>, cx: &mut Cx) -> Vec<Text> {
     pair.into_inner().map(|t| text(t, cx)).collect()
 }
 
-fn grading_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<GradingValue> {
+pub(crate) fn grading_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<GradingValue> {
     match pair.as_rule() {
         Rule::reward => field(pair, "reward", |mut r| {
             GradingValue::Reward(name(next(&mut r)))
@@ -42,6 +42,19 @@ fn grading_field(pair: Pair<'_, Rule>, cx: &mut Cx) -> Field<GradingValue> {
         }),
         Rule::negation_stops => field(pair, "negation_stops", |mut r| {
             GradingValue::NegationStops(texts(next(&mut r), cx))
+        }),
+        Rule::negation_verbs => field(pair, "negation_verbs", |mut r| {
+            GradingValue::NegationVerbs(texts(next(&mut r), cx))
+        }),
+        Rule::negation_conditionals => field(pair, "negation_conditionals", |mut r| {
+            GradingValue::NegationConditionals(texts(next(&mut r), cx))
+        }),
+        Rule::verbs => field(pair, "verbs", |mut r| {
+            let class = name(next(&mut r));
+            GradingValue::Verbs(class, texts(next(&mut r), cx))
+        }),
+        Rule::languages => field(pair, "languages", |mut r| {
+            GradingValue::Languages(texts(next(&mut r), cx))
         }),
         Rule::text_budget => field(pair, "text_budget", |mut r| {
             GradingValue::TextBudget(number(next(&mut r)))
@@ -87,6 +100,11 @@ impl Gate {
                         let mut words = condition.into_inner();
                         words.next(); // `says`
                         GateWhen::Says(Forbidden::list(next(&mut words), cx).node)
+                    }
+                    Rule::does_condition => {
+                        let mut words = condition.into_inner();
+                        words.next(); // `does`
+                        GateWhen::Does(Act::from_pair(next(&mut words), cx))
                     }
                     other => unreachable!("a gate condition, not {other:?}"),
                 };

@@ -4,7 +4,7 @@ use pest::iterators::Pair;
 
 use super::{name, span, text, Cx};
 use crate::syntax::ast::{
-    Alternative, Forbidden, Marker, MarkerRule, MarkerSet, MatchMode, Spanned,
+    Act, Alternative, Forbidden, Marker, MarkerRule, MarkerSet, MatchMode, Spanned,
 };
 use crate::syntax::Rule;
 
@@ -27,9 +27,13 @@ impl MarkerSet {
 impl MarkerRule {
     pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
         let rule = pair.as_rule();
-        debug_assert!(matches!(rule, Rule::require | Rule::forbid));
+        debug_assert!(matches!(rule, Rule::require | Rule::forbid | Rule::forbid_act));
         let mut inner = pair.into_inner();
         inner.next(); // the keyword
+        if rule == Rule::forbid_act {
+            inner.next(); // `act`
+            return MarkerRule::ForbidAct(Act::from_pair(inner.next().expect("an act"), cx));
+        }
         let list = inner.next().expect("a rule has markers");
         match rule {
             Rule::require => MarkerRule::Require(alternatives(list, cx)),
@@ -57,6 +61,7 @@ impl Forbidden {
         let alternative = Alternative::from_pair(inner.next().expect("a marker"), cx);
         let mut variants = Vec::new();
         let mut unless_negated = None;
+        let mut even_negated = None;
         for part in inner {
             match part.as_rule() {
                 Rule::forbid_variant => {
@@ -65,6 +70,7 @@ impl Forbidden {
                     variants.push(text(words.next().expect("a variant"), cx));
                 }
                 Rule::unless_negated => unless_negated = Some(span(&part)),
+                Rule::even_negated => even_negated = Some(span(&part)),
                 other => unreachable!(
                     "a forbidden entry holds variants and `unless negated`, not {other:?}"
                 ),
@@ -74,6 +80,25 @@ impl Forbidden {
             alternative,
             variants,
             unless_negated,
+            even_negated,
+            span: whole,
+        }
+    }
+}
+
+impl Act {
+    /// An `act`: a verb class, its objects, and `even negated`.
+    pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
+        debug_assert_eq!(pair.as_rule(), Rule::act);
+        let whole = span(&pair);
+        let mut inner = pair.into_inner();
+        let verbs = name(inner.next().expect("an act names its verbs"));
+        let objects = alternatives(inner.next().expect("an act has objects"), cx);
+        let even_negated = inner.next().map(|p| span(&p));
+        Act {
+            verbs,
+            objects,
+            even_negated,
             span: whole,
         }
     }

@@ -210,6 +210,7 @@ mod tests {
                     let span = match rule {
                         MarkerRule::Require(group) => group.span,
                         MarkerRule::Forbid(list) => list.span,
+                        MarkerRule::ForbidAct(act) => act.span,
                     };
                     out.push(&text[span.start..span.end]);
                 }
