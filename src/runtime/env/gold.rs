@@ -46,11 +46,15 @@ pub fn actions(rt: &TaskRuntime) -> Vec<Value> {
     // The texts the task declares; without them, its markers joined (which
     // the grader takes for a marker salad wherever there is more than a
     // word or two, so the proof fails and asks the author for the texts).
+    // One group: a sentence around its marker (a bare marker has no
+    // sentence structure); several: their markers joined, a salad.
     let reply = rt.gold_reply.clone().or_else(|| {
-        (!t.required_reply_markers.is_empty()).then(|| {
-            let parts: Vec<String> = t.required_reply_markers.iter().map(pick).collect();
-            format!("{}.", parts.join(". "))
-        })
+        let parts: Vec<String> = t.required_reply_markers.iter().map(pick).collect();
+        match parts.as_slice() {
+            [] => None,
+            [one] => Some(format!("We can confirm {one} for you.")),
+            _ => Some(format!("{}.", parts.join(". "))),
+        }
     });
     if let Some(message) = reply {
         out.push(json!({"action_type": "reply", "message": message}));
