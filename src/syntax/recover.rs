@@ -81,7 +81,20 @@ pub(crate) fn all_errors(
                 else {
                     break;
                 };
-                work.blank(start.min(pointed), end);
+                // A list keyword whose first entry broke goes with it: left
+                // alone, it would take the next line's keyword for a marker
+                // set's name and report a second, earlier error.
+                let keyword = k
+                    .checked_sub(1)
+                    .and_then(|i| tokens.get(i))
+                    .filter(|t| {
+                        let line = work.text[..t.span.start].rsplit('\n').next().unwrap_or("");
+                        matches!(t.text(&work.text), "require" | "forbid")
+                            && line.trim().is_empty()
+                            && tokens.get(k).is_some_and(|n| n.span.start == failure.pos)
+                    })
+                    .map_or(usize::MAX, |t| t.span.start);
+                work.blank(start.min(pointed).min(keyword), end);
             }
         }
         match TaskParser::parse(Rule::file, &work.text) {
