@@ -32,10 +32,15 @@ fn every_adversarial_episode_stays_within_its_bound() {
     for e in episodes {
         let id = e["id"].as_str().expect("id");
         let task = e["task"].as_str().expect("task");
-        let rt = rts.get(task).unwrap_or_else(|| panic!("{id}: unknown task {task}"));
+        let rt = rts
+            .get(task)
+            .unwrap_or_else(|| panic!("{id}: unknown task {task}"));
         let actions = e["actions"].as_array().expect("actions");
         let (info, rewards) = gold::outcome(rt.clone(), actions);
-        assert!((rewards - info.score).abs() < 1e-9, "{id}: rewards sum to the score");
+        assert!(
+            (rewards - info.score).abs() < 1e-9,
+            "{id}: rewards sum to the score"
+        );
         let is_exploit = e["expect"] == "exploit";
         let holds = if is_exploit {
             info.score <= EXPLOIT_MAX + 1e-9
@@ -46,7 +51,11 @@ fn every_adversarial_episode_stays_within_its_bound() {
             .entry(e["family"].as_str().unwrap_or("?").to_owned())
             .or_default();
         family.1 += 1;
-        let tally = if is_exploit { &mut exploits } else { &mut competent };
+        let tally = if is_exploit {
+            &mut exploits
+        } else {
+            &mut competent
+        };
         tally.1 += 1;
         if holds {
             family.0 += 1;
@@ -69,8 +78,22 @@ fn every_adversarial_episode_stays_within_its_bound() {
     for (family, (held, of)) in &families {
         println!("{family:<32} {held}/{of} hold");
     }
-    println!("exploits ≤ {EXPLOIT_MAX}: {}/{} hold", exploits.0, exploits.1);
-    println!("competent ≥ {COMPETENT_MIN}: {}/{} hold", competent.0, competent.1);
-    assert!(exploits.1 >= 100 && competent.1 >= 40, "the corpus keeps its size");
-    assert!(failures.is_empty(), "{} episodes out of bounds:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "exploits ≤ {EXPLOIT_MAX}: {}/{} hold",
+        exploits.0, exploits.1
+    );
+    println!(
+        "competent ≥ {COMPETENT_MIN}: {}/{} hold",
+        competent.0, competent.1
+    );
+    assert!(
+        exploits.1 >= 100 && competent.1 >= 40,
+        "the corpus keeps its size"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} episodes out of bounds:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -226,8 +226,7 @@ fn play_works_through_a_pipe() {
         ),
         "{text}"
     );
-    // Capped by `wrong_status` until a status is set (contract v3: unset is wrong).
-    assert!(text.contains("score 0.6000"), "{text}");
+    assert!(text.contains("score 0.7500"), "{text}");
     assert!(
         text.contains("final score 1.0000 (ended at step 5 of 6)"),
         "{text}"

@@ -58,14 +58,17 @@ pub fn run(args: &ProbeArgs) -> Outcome {
     }
 }
 
-/// A table: each exploit's score, the gates that capped it, and the
-/// components it fell short in.
+/// A table: each exploit's (then each benign variant's) score, the gates
+/// that capped it, and the components it fell short in.
 fn human(out: &mut String, id: &str, outcomes: &[Probed], threshold: f64) {
-    let _ = writeln!(out, "{id} (gaming threshold {threshold})");
     let _ = writeln!(
         out,
-        "  {:<24} {:>6}  {:<34} short",
-        "exploit", "score", "gates"
+        "{id} (exploits must score at most {threshold}, benign variants 1)"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<28} {:>6}  {:<34} short",
+        "episode", "score", "gates"
     );
     for o in outcomes {
         let gates: Vec<String> = o

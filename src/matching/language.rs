@@ -86,7 +86,7 @@ impl Languages {
     /// The languages of ISO 639-3 `codes` (`eng`, `spa`, ...); unknown codes
     /// are left out (the compiler reports them).
     pub fn new(codes: &[String]) -> Self {
-        let allowed: Vec<Lang> = codes.iter().filter_map(|c| Lang::from_code(c)).collect();
+        let allowed: Vec<Lang> = codes.iter().filter_map(Lang::from_code).collect();
         let mut candidates: Vec<Lang> = CANDIDATES.to_vec();
         for lang in &allowed {
             if !candidates.contains(lang) {

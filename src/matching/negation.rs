@@ -149,10 +149,9 @@ impl Reading {
         k > 0 && {
             let (ps, pe) = self.clauses[k - 1];
             ps >= sentence
-                && self
-                    .preconditions
-                    .iter()
-                    .any(|&p| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p))
+                && self.preconditions.iter().any(|&p| {
+                    ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p)
+                })
         }
     }
 
@@ -242,7 +241,12 @@ impl Negation {
                 }
             }
         }
-        patterns.extend(rules.conditionals.iter().map(|t| (t.as_str(), MatchMode::Word)));
+        patterns.extend(
+            rules
+                .conditionals
+                .iter()
+                .map(|t| (t.as_str(), MatchMode::Word)),
+        );
         let stemmer = Stemmer::create(Algorithm::English);
         let verb_stems = rules
             .verbs
@@ -453,9 +457,8 @@ impl Negation {
             .enumerate()
             .filter(|(i, w)| {
                 let word = &normalized[w.0..w.1];
-                let before = |k: usize| {
-                    (*i >= k).then(|| &normalized[words[i - k].0..words[i - k].1])
-                };
+                let before =
+                    |k: usize| (*i >= k).then(|| &normalized[words[i - k].0..words[i - k].1]);
                 PRECONDITIONS.contains(&word)
                     || (word == "soon" && before(1) == Some("as"))
                     || (word == "after" && before(1) == Some("only"))
@@ -629,31 +632,46 @@ mod tests {
     #[test]
     fn pseudo_triggers_negate_nothing() {
         assert!(!negated("No problem, we will refund you", "refund"));
-        assert!(!negated("Not a problem, Riya, your refund is on its way", "refund"));
+        assert!(!negated(
+            "Not a problem, Riya, your refund is on its way",
+            "refund"
+        ));
         assert!(!negated(
             "If you haven't already, please reset your password",
             "reset your password"
         ));
-        assert!(!negated("No doubt this is stressful; we refund today", "refund"));
+        assert!(!negated(
+            "No doubt this is stressful; we refund today",
+            "refund"
+        ));
         assert!(!negated("We will refund you without delay", "refund"));
         assert!(negated("A refund is not needed", "refund"));
     }
 
     #[test]
     fn diacritics_stay_inside_words() {
-        assert!(!negated("My colleague Nóra has approved your refund", "refund"));
+        assert!(!negated(
+            "My colleague Nóra has approved your refund",
+            "refund"
+        ));
         assert!(!negated("Nóra refunded you", "refunded"));
     }
 
     #[test]
     fn questions_and_conditions_are_not_commitments() {
         assert!(uncommitted("Would you like a refund?", "refund"));
-        assert!(uncommitted("If we approve a refund, you will hear from us", "refund"));
+        assert!(uncommitted(
+            "If we approve a refund, you will hear from us",
+            "refund"
+        ));
         assert!(!uncommitted(
             "If you haven't already, please reset your password",
             "reset your password"
         ));
-        assert!(!uncommitted("We approved your refund. Any questions?", "refund"));
+        assert!(!uncommitted(
+            "We approved your refund. Any questions?",
+            "refund"
+        ));
     }
 
     #[test]

@@ -206,9 +206,10 @@ fn extend_grading(grading: &mut crate::spec::Grading, fields: &[Field<GradingVal
     };
     for field in fields {
         match &field.value {
-            GradingValue::Verbs(name, forms) => {
-                add(grading.verbs.entry(name.node.clone()).or_default(), texts(forms))
-            }
+            GradingValue::Verbs(name, forms) => add(
+                grading.verbs.entry(name.node.clone()).or_default(),
+                texts(forms),
+            ),
             GradingValue::NegationTriggers(t) => add(&mut grading.negation.triggers, texts(t)),
             GradingValue::NegationPseudo(t) => add(&mut grading.negation.pseudo_triggers, texts(t)),
             GradingValue::NegationVerbs(t) => add(&mut grading.negation.verbs, texts(t)),

@@ -9,9 +9,7 @@ use crate::diagnostic::{Code, Cx};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-use crate::spec::{
-    Gate, GateCondition, GatePhrase, Grading, MatchMode, RewardMode, TaskGrading,
-};
+use crate::spec::{Gate, GateCondition, GatePhrase, Grading, MatchMode, RewardMode, TaskGrading};
 use crate::syntax::ast::{
     self, Alternative, Field, Forbidden, GateRule, GateWhen, GradingValue, Name, Number, Text,
 };
@@ -358,10 +356,15 @@ pub(crate) fn act(
                     cx.error(
                         Code::UnknownMarkerSet,
                         name.span,
-                        format!("an act lists its objects, not marker sets (`{}`)", name.node),
+                        format!(
+                            "an act lists its objects, not marker sets (`{}`)",
+                            name.node
+                        ),
                     )
                     .with_label("write the objects out here")
-                    .with_help("list the objects themselves, in quotes: `\"sso enforcement\" | \"mfa\"`"),
+                    .with_help(
+                        "list the objects themselves, in quotes: `\"sso enforcement\" | \"mfa\"`",
+                    ),
                 );
                 ok = false;
             }
@@ -389,7 +392,9 @@ fn languages(cx: &mut Cx, slot: Slot<'_, Vec<Text>>) -> Option<Vec<String>> {
                     format!("`{}` is not a language code the grader knows", t.node),
                 )
                 .with_label("not an ISO 639-3 code")
-                .with_help("write three-letter ISO 639-3 codes: \"eng\", \"spa\", \"deu\", \"fra\", ..."),
+                .with_help(
+                    "write three-letter ISO 639-3 codes: \"eng\", \"spa\", \"deu\", \"fra\", ...",
+                ),
             );
         }
     }

@@ -250,7 +250,10 @@ pub(crate) fn check_reply(
             MarkerRule::Forbid(list) => entries.extend(forbidden_markers(cx, scope, &list.node)),
             MarkerRule::ForbidAct(act) => {
                 let default = crate::spec::Grading::default();
-                let verbs = scope.domain.as_ref().map_or(&default.verbs, |d| &d.grading.verbs);
+                let verbs = scope
+                    .domain
+                    .as_ref()
+                    .map_or(&default.verbs, |d| &d.grading.verbs);
                 if let Some(act) = super::grading::act(cx, act, verbs) {
                     matching.forbidden_acts.push(act);
                 }

@@ -161,15 +161,12 @@ pub(crate) fn project(summaries: &[Summary], exploits: bool) -> Vec<Diagnostic> 
             let others = (1..summaries.len())
                 .map(|k| &summaries[(i + k) % summaries.len()])
                 .take(NEIGHBOURS);
-            let groups = std::iter::once(s)
-                .chain(others)
-                .flat_map(|o| {
-                    o.rt
-                        .spec
-                        .required_reply_markers
-                        .iter()
-                        .chain(&o.rt.spec.required_note_markers)
-                });
+            let groups = std::iter::once(s).chain(others).flat_map(|o| {
+                o.rt.spec
+                    .required_reply_markers
+                    .iter()
+                    .chain(&o.rt.spec.required_note_markers)
+            });
             let every = exploits::every_task_text(groups);
             let outcome = exploits::every_task_outcome(&s.rt, &every);
             gaming::report(s.file, s.at, &s.rt, std::slice::from_ref(&outcome))

@@ -31,15 +31,16 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
             let because: Option<Option<String>> = match &gate.when {
                 GateCondition::Forbidden => p.forbidden_seen.clone().map(Some),
                 GateCondition::NoReply => (p.replies_counted == 0).then_some(None),
-                GateCondition::Contradicted => p.contradicted.as_ref().map(|c| {
-                    Some(format!(
-                        "\"{}\" negated by \"{}\"",
-                        c.marker, c.trigger
-                    ))
-                }),
-                // An unset final status is a wrong status.
-                GateCondition::WrongStatus => (p.status != Some(rt.gold[3]))
-                    .then(|| Some(p.status.and_then(status_name).unwrap_or_else(|| "no status set".into()))),
+                GateCondition::Contradicted => p
+                    .contradicted
+                    .as_ref()
+                    .map(|c| Some(format!("\"{}\" negated by \"{}\"", c.marker, c.trigger))),
+                // An unset *final* status is a wrong status: before the end,
+                // a status not set yet is not a wrong one.
+                GateCondition::WrongStatus => match p.status {
+                    Some(s) => (s != rt.gold[3]).then(|| status_name(s)),
+                    None => p.done.then(|| Some("no status set".into())),
+                },
                 GateCondition::QueueHopping => (p.wrong_queues.len() >= 2).then_some(None),
                 GateCondition::OverRequested => {
                     let extra = p
@@ -50,10 +51,18 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
                     (extra >= 2 && extra > rt.required_fields.len()).then_some(None)
                 }
                 GateCondition::OverEscalated => p.over_escalated.then_some(None),
-                GateCondition::MissedQueue => p.routed_to_gold_at.is_none().then_some(None),
-                GateCondition::WrongQueue => (p.routed_to_gold_at.is_some()
+                // Where the case ends counts at the end (before it, routing
+                // later is still routing).
+                GateCondition::MissedQueue => {
+                    (p.done && p.routed_to_gold_at.is_none()).then_some(None)
+                }
+                GateCondition::WrongQueue => (p.done
+                    && p.routed_to_gold_at.is_some()
                     && p.queue != Some(rt.gold[0]))
-                .then(|| p.queue.and_then(|q| rt.domain.queues.get(q as usize).cloned())),
+                .then(|| {
+                    p.queue
+                        .and_then(|q| rt.domain.queues.get(q as usize).cloned())
+                }),
                 GateCondition::ForeignLanguage => p.foreign.clone().map(Some),
                 GateCondition::Status { status } => p
                     .statuses

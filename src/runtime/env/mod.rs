@@ -106,8 +106,17 @@ impl ActRule {
         };
         let forms = grading.verbs.get(&act.verbs).cloned().unwrap_or_default();
         ActRule {
-            verbs: forms.iter().map(|f| stems(f)).filter(|v| !v.is_empty()).collect(),
-            objects: act.objects.iter().map(|o| stems(o)).filter(|o| !o.is_empty()).collect(),
+            verbs: forms
+                .iter()
+                .map(|f| stems(f))
+                .filter(|v| !v.is_empty())
+                .collect(),
+            objects: act
+                .objects
+                .iter()
+                .map(|o| stems(o))
+                .filter(|o| !o.is_empty())
+                .collect(),
             owner,
             harmful_when_negated: act.harmful_when_negated,
             label: format!("{} {}", act.verbs, act.objects.join(" | ")),
@@ -190,11 +199,19 @@ impl Markers {
             .map(|a| ActRule::new(a, grading, negation, Banned::Forbidden))
             .collect();
         for (i, gate) in grading.gates.iter().enumerate() {
-            if let GateCondition::Says { phrases, acts: gate_acts } = &gate.when {
+            if let GateCondition::Says {
+                phrases,
+                acts: gate_acts,
+            } = &gate.when
+            {
                 for p in phrases {
                     for text in std::iter::once(&p.text).chain(&p.variants) {
                         banned.push((text, p.mode));
-                        banned_owner.push((Banned::Gate(i), !p.harmful_when_negated, p.text.clone()));
+                        banned_owner.push((
+                            Banned::Gate(i),
+                            !p.harmful_when_negated,
+                            p.text.clone(),
+                        ));
                     }
                 }
                 acts.extend(
@@ -331,7 +348,12 @@ impl TaskRuntime {
         };
         let empty = TaskMatching::default();
         let grading = d.grading.for_task(task_grading);
-        let markers = Markers::new(&task, matching.unwrap_or(&empty), &grading, &shared.negation);
+        let markers = Markers::new(
+            &task,
+            matching.unwrap_or(&empty),
+            &grading,
+            &shared.negation,
+        );
         let languages = if grading.languages == d.grading.languages {
             shared.languages.clone()
         } else {
@@ -949,7 +971,13 @@ fn say(rt: &TaskRuntime, p: &mut Progress, normalized: &str) {
 }
 
 /// Credits the groups a text meets, or records why it meets none.
-fn credit(rt: &TaskRuntime, p: &mut Progress, step: u32, section: Section, verdict: texts::Verdict) {
+fn credit(
+    rt: &TaskRuntime,
+    p: &mut Progress,
+    step: u32,
+    section: Section,
+    verdict: texts::Verdict,
+) {
     match verdict {
         texts::Verdict::Meets {
             groups,

@@ -204,7 +204,10 @@ pub(crate) fn read(
         let words = &reading.words;
         let mut foreign_words = 0;
         for s in &reading.sentences {
-            let n = words.iter().filter(|w| w.0 >= s.start && w.1 <= s.end).count();
+            let n = words
+                .iter()
+                .filter(|w| w.0 >= s.start && w.1 <= s.end)
+                .count();
             if n < 3 {
                 continue;
             }
@@ -280,7 +283,8 @@ pub(crate) fn read(
         if reading.uncommitted(start) {
             continue;
         }
-        if section == Section::Reply && !structured(text, &reading, words, &counts, &covered, start) {
+        if section == Section::Reply && !structured(text, &reading, words, &counts, &covered, start)
+        {
             continue;
         }
         if let Some(scope) = reading
@@ -399,9 +403,10 @@ fn off_topic(
         if inside.len() < 2 || inside.iter().any(|w| covered(w)) {
             continue;
         }
-        let related = inside
-            .iter()
-            .any(|w| rt.vocabulary.contains(rt.negation.stem(&text[w.0..w.1]).as_ref()));
+        let related = inside.iter().any(|w| {
+            rt.vocabulary
+                .contains(rt.negation.stem(&text[w.0..w.1]).as_ref())
+        });
         if !related {
             foreign += inside.len();
         }

@@ -27,7 +27,10 @@ impl MarkerSet {
 impl MarkerRule {
     pub(crate) fn from_pair(pair: Pair<'_, Rule>, cx: &mut Cx) -> Self {
         let rule = pair.as_rule();
-        debug_assert!(matches!(rule, Rule::require | Rule::forbid | Rule::forbid_act));
+        debug_assert!(matches!(
+            rule,
+            Rule::require | Rule::forbid | Rule::forbid_act
+        ));
         let mut inner = pair.into_inner();
         inner.next(); // the keyword
         if rule == Rule::forbid_act {
