@@ -97,3 +97,53 @@ fn every_adversarial_episode_stays_within_its_bound() {
         failures.join("\n")
     );
 }
+
+/// Contract v3, rule 8: a task's grade depends on that task alone. Every
+/// corpus episode, the gold episode and every stock exploit of each shipped
+/// task score the same, with the same gates, when a task holding every
+/// other task's markers is added to the project, and when a task is
+/// removed from it.
+#[test]
+fn a_tasks_grade_does_not_depend_on_the_other_tasks() {
+    use taskc::runtime::env::exploits;
+    let base = common::shipped_document();
+    let mut added = base.clone();
+    let mut extra = base.tasks["billing_refund_easy"].clone();
+    extra.task_id = "zz_every_marker".into();
+    extra.required_reply_markers = base
+        .tasks
+        .values()
+        .flat_map(|t| t.required_reply_markers.iter().cloned())
+        .collect();
+    added.tasks.insert(extra.task_id.clone(), extra);
+    let mut removed = base.clone();
+    removed.tasks.remove("api_incident_hard");
+    let text = std::fs::read_to_string("tests/data/adversarial/corpus.json").expect("corpus");
+    let corpus: Value = serde_json::from_str(&text).expect("corpus is JSON");
+    let before = TaskRuntime::all(&base);
+    let mut compared = 0;
+    for other in [TaskRuntime::all(&added), TaskRuntime::all(&removed)] {
+        for (id, rt) in &other {
+            let Some(original) = before.get(id) else {
+                continue;
+            };
+            let mut episodes: Vec<Vec<Value>> = vec![gold::actions(rt)];
+            episodes.extend(exploits::exploits(rt, None).into_iter().map(|e| e.actions));
+            episodes.extend(
+                corpus["episodes"]
+                    .as_array()
+                    .expect("episodes")
+                    .iter()
+                    .filter(|e| e["task"] == id.as_str())
+                    .map(|e| e["actions"].as_array().expect("actions").clone()),
+            );
+            for actions in episodes {
+                let (a, _) = gold::outcome(original.clone(), &actions);
+                let (b, _) = gold::outcome(rt.clone(), &actions);
+                assert_eq!(a, b, "{id}: {actions:?}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 400, "compared {compared} episodes");
+}

@@ -574,3 +574,80 @@ async fn every_operation_in_the_openapi_document_is_served() {
     let (status, _) = http(&server, "GET", "/nowhere", "").await;
     assert_eq!(status, 404, "the fallback answers what the document lacks");
 }
+
+/// Contract v3, rule 10: in production mode no agent tool starts an episode
+/// or reads a grade. The orchestrator names the task when it creates the
+/// session and reads the grade when it closes it; `/metadata` names the
+/// contract and the mode.
+#[tokio::test]
+async fn production_mode_keeps_the_grade_from_the_agent() {
+    let server = start(&["--production"]);
+    let rpc = |method: &str, params: serde_json::Value| {
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+            .to_string()
+    };
+    let call = |server, body: String| async move {
+        let (status, text) = http(server, "POST", "/mcp", &body).await;
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON-RPC")
+    };
+    let (_, meta) = http(&server, "GET", "/metadata", "").await;
+    let meta: serde_json::Value = serde_json::from_str(&meta).expect("metadata");
+    assert_eq!(meta["mode"], "production");
+    assert_eq!(meta["contract"]["version"], 3);
+    assert_eq!(meta["contract"]["grader"], "lexical");
+    let created = call(
+        &server,
+        rpc(
+            "openenv/session/create",
+            serde_json::json!({"task_id": "billing_refund_easy"}),
+        ),
+    )
+    .await;
+    let session = created["result"]["session_id"]
+        .as_str()
+        .expect("a session")
+        .to_owned();
+    let listed = call(
+        &server,
+        rpc("tools/list", serde_json::json!({"session_id": session})),
+    )
+    .await;
+    assert!(!listed.to_string().contains("start_task"), "{listed}");
+    let start = call(
+        &server,
+        rpc(
+            "tools/call",
+            serde_json::json!({"session_id": session, "name": "start_task", "arguments": {"task_id": "billing_refund_easy"}}),
+        ),
+    )
+    .await;
+    assert!(
+        start.get("error").is_some() || start["result"]["isError"] == true,
+        "{start}"
+    );
+    let submitted = call(
+        &server,
+        rpc(
+            "tools/call",
+            serde_json::json!({"session_id": session, "name": "submit", "arguments": {}}),
+        ),
+    )
+    .await;
+    let text = submitted.to_string();
+    assert!(text.contains("\\\"done\\\":true"), "{text}");
+    assert!(
+        !text.contains("score") && !text.contains("breakdown"),
+        "{text}"
+    );
+    let closed = call(
+        &server,
+        rpc(
+            "openenv/session/close",
+            serde_json::json!({"session_id": session}),
+        ),
+    )
+    .await;
+    assert_eq!(closed["result"]["episode"]["score"], 0.0, "{closed}");
+    assert_eq!(closed["result"]["episode"]["done"], true, "{closed}");
+}

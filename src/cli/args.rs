@@ -283,6 +283,13 @@ pub struct ServeArgs {
     /// Seconds open connections get to finish on SIGINT or SIGTERM.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
     pub drain_timeout: u64,
+    /// Production mode (contract v3, rule 10): no agent tool starts or
+    /// restarts an episode (HTTP MCP sessions have no `start_task`; the
+    /// orchestrator names the task in `openenv/session/create`), and no
+    /// tool result carries the grade, which the orchestrator reads from
+    /// `openenv/session/close`.
+    #[arg(long)]
+    pub production: bool,
     /// Threads that serve connections [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub workers: Option<u16>,

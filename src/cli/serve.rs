@@ -32,6 +32,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         header_timeout: Duration::from_secs(args.header_timeout),
         request_timeout: Duration::from_secs(args.request_timeout),
         drain_timeout: Duration::from_secs(args.drain_timeout),
+        production: args.production,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(workers) = args.workers {

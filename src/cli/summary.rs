@@ -85,6 +85,9 @@ pub fn summary(episode: &Episode, invalid: &[(u32, String)]) -> String {
             g.name,
             score(g.cap)
         ));
+        if let Some(because) = &g.because {
+            s.push_str(&format!(": {because}"));
+        }
     }
     for v in &info.voided {
         s.push_str(&format!(

@@ -36,6 +36,11 @@ pub struct Metadata {
     /// The tools a WebSocket session lists, by name (an HTTP MCP session
     /// adds `start_task`).
     pub tools: Vec<String>,
+    /// The grading contract and its grader (contract v3, rule 11).
+    pub contract: crate::spec::Contract,
+    /// `simulation` (reset, step and `start_task` open to clients) or
+    /// `production` (`taskc serve --production`).
+    pub mode: &'static str,
     pub max_sessions: usize,
     pub active_sessions: usize,
     pub idle_timeout_secs: u64,

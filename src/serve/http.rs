@@ -83,6 +83,12 @@ pub async fn metadata(State(s): State<Arc<Shared>>) -> Json<api::Metadata> {
             .iter()
             .map(|t| t.name.to_owned())
             .collect(),
+        contract: crate::spec::Contract::default(),
+        mode: if s.config.production {
+            "production"
+        } else {
+            "simulation"
+        },
         max_sessions: s.config.max_sessions,
         active_sessions: s.active_sessions(),
         idle_timeout_secs: s.config.idle_timeout.as_secs(),

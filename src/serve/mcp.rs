@@ -183,7 +183,8 @@ fn dispatch(
     params: &Map<String, Value>,
     origin: &mut Origin,
 ) -> Result<Value, Failure> {
-    let with_start = matches!(origin, Origin::Http);
+    // In production mode no agent tool starts or restarts an episode.
+    let with_start = matches!(origin, Origin::Http) && !shared.config.production;
     match method {
         "initialize" => Ok(json!({
             "protocolVersion": params
@@ -232,7 +233,7 @@ fn dispatch(
         }
         "openenv/session/create" => match origin {
             Origin::WebSocket { session_id, .. } => Ok(json!({ "session_id": session_id })),
-            Origin::Http => create(shared),
+            Origin::Http => create(shared, params),
         },
         "openenv/session/close" => {
             let Some(target) = params.get("session_id").and_then(Value::as_str) else {
@@ -248,7 +249,27 @@ fn dispatch(
                 }
             }
             match shared.mcp_sessions().remove(target) {
-                Some(_) => Ok(json!({"session_id": target, "closed": true})),
+                // The grade of the session's episode, for the orchestrator
+                // (in production mode no tool result carries it).
+                Some(entry) => {
+                    let grade = entry.lock().ok().and_then(|s| {
+                        s.episode.as_ref().map(|e| {
+                            let info = e.info();
+                            json!({
+                                "task_id": e.task().spec.task_id,
+                                "done": e.is_done(),
+                                "score": info.score,
+                                "breakdown": info.breakdown,
+                                "gates": info.gates,
+                            })
+                        })
+                    });
+                    let mut answer = json!({"session_id": target, "closed": true});
+                    if let Some(grade) = grade {
+                        answer["episode"] = grade;
+                    }
+                    Ok(answer)
+                }
                 None => Err(invalid_params(format!(
                     "Unknown session_id: {}",
                     excerpt(target)
@@ -295,8 +316,25 @@ fn session(
 }
 
 /// `openenv/session/create` over HTTP: a session slot, held until the
-/// session is closed or idle past the timeout.
-fn create(shared: &Arc<Shared>) -> Result<Value, Failure> {
+/// session is closed or idle past the timeout. With `task_id` (and
+/// optionally `seed`, `episode_id`) in the params, the session starts an
+/// episode of that task: how an orchestrator starts one in production mode.
+fn create(shared: &Arc<Shared>, params: &Map<String, Value>) -> Result<Value, Failure> {
+    let episode = match params.get("task_id") {
+        None | Some(Value::Null) => None,
+        Some(_) => {
+            let mut reset = Map::new();
+            for key in ["task_id", "seed", "episode_id"] {
+                if let Some(v) = params.get(key) {
+                    reset.insert(key.to_owned(), v.clone());
+                }
+            }
+            let (episode, _) = shared
+                .reset(&Value::Object(reset))
+                .map_err(|(message, _)| invalid_params(message))?;
+            Some(episode)
+        }
+    };
     let slot = shared.acquire().map_err(|active| {
         (
             SERVER_ERROR,
@@ -317,7 +355,7 @@ fn create(shared: &Arc<Shared>) -> Result<Value, Failure> {
     shared.mcp_sessions().insert(
         id.clone(),
         Arc::new(Mutex::new(McpSession {
-            episode: None,
+            episode,
             used: Instant::now(),
             _slot: slot,
         })),

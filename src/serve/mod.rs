@@ -50,6 +50,9 @@ pub struct Config {
     /// On SIGINT or SIGTERM, how long open connections and sessions get to
     /// finish before the process exits.
     pub drain_timeout: Duration,
+    /// Production mode: no agent tool starts an episode or reads a grade
+    /// (contract v3, rule 10).
+    pub production: bool,
 }
 
 /// What every handler shares.
@@ -544,6 +547,7 @@ pub(crate) fn shipped() -> Arc<Shared> {
         header_timeout: Duration::from_secs(10),
         request_timeout: Duration::from_secs(10),
         drain_timeout: Duration::from_secs(1),
+        production: false,
     };
     Shared::new(&document, config, watch::channel(false).1)
 }

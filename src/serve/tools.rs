@@ -266,9 +266,26 @@ fn action(name: &str, arguments: &Map<String, Value>) -> Result<Value, ToolError
 /// A step's answer as a tool result: the reply the plain action gets, an
 /// error result when the action was invalid (the step is taken all the
 /// same, as a plain invalid action's is).
-fn stepped(step: StepResult, episode: &Episode) -> Called {
+fn stepped(shared: &Shared, step: StepResult, episode: &Episode) -> Called {
     let (reward, done, valid) = (step.reward, step.done, step.info.valid);
-    let reply = super::observation_data(step, episode);
+    let mut reply = super::observation_data(step, episode);
+    if shared.config.production {
+        // In production mode the grade goes to the orchestrator only
+        // (`openenv/session/close`), never to the agent.
+        reply["reward"] = json!(0.0);
+        if reply["observation"].is_object() {
+            reply["observation"]["reward"] = json!(0.0);
+        }
+        let strip = |meta: &mut Value| {
+            if let Some(meta) = meta.as_object_mut() {
+                for key in ["score", "breakdown", "gates", "voided"] {
+                    meta.remove(key);
+                }
+            }
+        };
+        strip(&mut reply["metadata"]);
+        strip(&mut reply["observation"]["metadata"]);
+    }
     Called {
         result: result(reply, !valid),
         step: Some((reward, done)),
@@ -384,7 +401,7 @@ pub fn call(
             ));
         };
         return match current.step(&action) {
-            Ok(step) => Ok(stepped(step, current)),
+            Ok(step) => Ok(stepped(shared, step, current)),
             Err(e) => Err(ToolError::new("execution_error", e.to_string())),
         };
     }
@@ -459,7 +476,7 @@ pub fn call(
             let (new, step) = shared
                 .reset(&Value::Object(arguments.clone()))
                 .map_err(|(message, _)| ToolError::new("invalid_args", message))?;
-            let called = stepped(step, &new);
+            let called = stepped(shared, step, &new);
             *episode = Some(new);
             Ok(called)
         }

@@ -395,6 +395,7 @@ fn off_topic(
         return None;
     }
     let mut foreign = 0;
+    let mut example: Option<(usize, usize)> = None;
     for &(start, end) in &reading.clauses {
         let inside: Vec<&(usize, usize)> = content
             .iter()
@@ -409,14 +410,17 @@ fn off_topic(
         });
         if !related {
             foreign += inside.len();
+            example.get_or_insert((start, end));
         }
     }
     let share = foreign as f64 / content.len() as f64;
     (share > limit + 1e-9).then(|| {
         format!(
             "off_topic: {foreign} of its {} content words ({share:.2}) are in clauses that share \
-             no word with this task's ticket, knowledge base, objective or rules, more than {limit}",
-            content.len()
+             no word with this task's ticket, knowledge base, objective or rules (such as \"{}\"), \
+             more than {limit}",
+            content.len(),
+            example.map_or("", |(s, e)| text[s..e].trim())
         )
     })
 }
