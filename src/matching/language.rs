@@ -110,24 +110,39 @@ impl Languages {
         if self.allowed.is_empty() {
             return None;
         }
+        let (english, other) = self.function_words(sentence);
         if let Some(info) = self.detector.detect(sentence) {
-            if !self.allowed.contains(&info.lang()) && info.confidence() >= Self::CONFIDENCE {
+            // Trigrams alone misread some plain English questions ("Could
+            // you send your legal contact's email?" as French): with two
+            // English function words or more, the other language must show
+            // two of its own.
+            let english_enough = english >= 2 && other.as_ref().is_none_or(|(_, n)| *n < 2);
+            if !self.allowed.contains(&info.lang())
+                && info.confidence() >= Self::CONFIDENCE
+                && !english_enough
+            {
                 return Some(info.lang().eng_name().to_owned());
             }
         }
-        self.by_function_words(sentence)
+        let words = sentence.split_whitespace().count();
+        let (lang, count) = other?;
+        let needed = if words <= 8 { 2 } else { 3 };
+        (count >= needed && count > english).then(|| lang.eng_name().to_owned())
     }
 
-    /// The language whose function words a (normalized) sentence is made
-    /// of, when that is not an allowed one.
-    fn by_function_words(&self, sentence: &str) -> Option<String> {
+    /// How many English function words a (normalized) sentence has, and the
+    /// other language (not an allowed one) with the most function words of
+    /// its own (not English ones), with their number.
+    fn function_words(&self, sentence: &str) -> (usize, Option<(Lang, usize)>) {
         let words: Vec<&str> = sentence
             .split(|c: char| !c.is_alphabetic() && c != '\'')
             .filter(|w| !w.is_empty())
             .collect();
-        let english = FUNCTION_WORDS[0].2.as_ref()?;
+        let Some(english) = FUNCTION_WORDS[0].2.as_ref() else {
+            return (0, None);
+        };
         let english_count = words.iter().filter(|w| english.contains(*w)).count();
-        let (lang, count) = FUNCTION_WORDS[1..]
+        let other = FUNCTION_WORDS[1..]
             .iter()
             .filter(|(lang, _, _)| !self.allowed.contains(lang))
             .filter_map(|(lang, _, list)| {
@@ -138,8 +153,8 @@ impl Languages {
                     .count();
                 Some((*lang, n))
             })
-            .max_by_key(|(_, n)| *n)?;
-        (count >= 3 && count > english_count).then(|| lang.eng_name().to_owned())
+            .max_by_key(|(_, n)| *n);
+        (english_count, other)
     }
 
     /// The allowed languages' names, for messages.
@@ -163,6 +178,7 @@ mod tests {
             "if you haven't already, please reset your password.",
             "kind regards, sam from support",
             "hi zoë, thanks.",
+            "could you send your legal contact's email?",
         ] {
             assert_eq!(en.foreign(s), None, "{s}");
         }
@@ -172,6 +188,7 @@ mod tests {
             "non possiamo rimborsare il doppio addebito.",
             "lo sentimos, no podemos procesar el refund de la duplicate charge.",
             "si prefiere no esperar, puede disputar el cargo con su banco y pedir un contracargo.",
+            "otherwise, bitte rückbuchung bei ihrer bank.",
         ] {
             assert!(en.foreign(s).is_some(), "{s}");
         }

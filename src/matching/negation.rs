@@ -53,6 +53,7 @@ pub struct Negation {
     post: usize,
     pseudo: usize,
     stops: usize,
+    conditionals: usize,
     stop_chars: Vec<char>,
     /// The stems of the refusal verbs.
     verb_stems: HashSet<String>,
@@ -84,6 +85,7 @@ enum Kind {
     Pseudo,
     Stop,
     Conditional,
+    Reported,
 }
 
 /// One sentence of a text: its byte range, and whether it asks.
@@ -109,6 +111,9 @@ pub struct Reading {
     pub scopes: Vec<Scope>,
     /// Ranges that state a condition (`if you haven't already`).
     pub conditions: Vec<(usize, usize)>,
+    /// Reported speech ("you asked us to ...", "you'd like ..."), to the
+    /// end of its clause: what the customer asked for, not what is said.
+    pub reported: Vec<(usize, usize)>,
     /// Where a precondition word stands ("once", "as soon as", "only
     /// after", "before").
     pub preconditions: Vec<usize>,
@@ -127,6 +132,12 @@ impl Reading {
             .iter()
             .any(|s| s.question && s.start <= at && at < s.end)
             || self.conditions.iter().any(|c| c.0 <= at && at < c.1)
+            || self.reported(at)
+    }
+
+    /// Whether byte `at` lies in reported speech.
+    pub fn reported(&self, at: usize) -> bool {
+        self.reported.iter().any(|c| c.0 <= at && at < c.1)
     }
 
     /// Whether what is said at `at` waits for something: it lies inside an
@@ -148,10 +159,11 @@ impl Reading {
         let sentence = self.sentence(at).map_or(0, |s| s.start);
         k > 0 && {
             let (ps, pe) = self.clauses[k - 1];
-            ps >= sentence
-                && self.preconditions.iter().any(|&p| {
-                    ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p)
-                })
+            let opens =
+                |p: usize| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p);
+            // Not an `if` clause before it: "If finance can't wait, reverse
+            // the payment with your bank" suggests the act all the same.
+            ps >= sentence && self.preconditions.iter().any(|&p| opens(p))
         }
     }
 
@@ -194,7 +206,31 @@ const AUXILIARIES: [&str; 30] = [
 /// Words that make what a clause promises wait for something (for acts
 /// only; "as soon as" and "only after" are found too). Not "until", which
 /// says how long, not whether: "MFA is off until the review ends".
-const PRECONDITIONS: [&str; 2] = ["once", "before"];
+const PRECONDITIONS: [&str; 4] = ["once", "before", "after", "when"];
+
+/// Relative pronouns: a backward negation scope stops after one.
+const RELATIVES: [&str; 6] = ["that", "which", "who", "whom", "whose", "where"];
+
+/// What opens reported speech: the customer's own request said back to
+/// them, which neither commits to it nor says a forbidden phrase.
+const REPORTED: [&str; 16] = [
+    "you asked",
+    "you've asked",
+    "you have asked",
+    "you'd like",
+    "you would like",
+    "you want",
+    "you wanted",
+    "you requested",
+    "you're asking",
+    "you are asking",
+    "your request to",
+    "your request for",
+    "asked us to",
+    "asked us for",
+    "you mentioned",
+    "you suggested",
+];
 
 /// Negative contractions of a copula: always in a copular position.
 const COPULA_NEGATIVES: [&str; 8] = [
@@ -247,6 +283,8 @@ impl Negation {
                 .iter()
                 .map(|t| (t.as_str(), MatchMode::Word)),
         );
+        let conditionals = rules.conditionals.len();
+        patterns.extend(REPORTED.iter().map(|t| (*t, MatchMode::Word)));
         let stemmer = Stemmer::create(Algorithm::English);
         let verb_stems = rules
             .verbs
@@ -259,6 +297,7 @@ impl Negation {
             post: rules.post_triggers.len(),
             pseudo: rules.pseudo_triggers.len(),
             stops,
+            conditionals,
             stop_chars,
             verb_stems,
             stemmer,
@@ -278,13 +317,14 @@ impl Negation {
             (self.post, Kind::Post),
             (self.pseudo, Kind::Pseudo),
             (self.stops, Kind::Stop),
+            (self.conditionals, Kind::Conditional),
         ] {
             if at < len {
                 return kind;
             }
             at -= len;
         }
-        Kind::Conditional
+        Kind::Reported
     }
 
     /// Every negation scope of a normalized text, in order.
@@ -315,11 +355,24 @@ impl Negation {
         }
         // Sentences and clause boundaries.
         let mut sentences = Vec::new();
-        let mut bounds: Vec<(usize, bool)> = Vec::new(); // (byte, is a comma)
+        // (byte, is a comma); punctuation inside parentheses ends nothing:
+        // "We will not (sorry!) refund you" is one clause.
+        let mut bounds: Vec<(usize, bool)> = Vec::new();
+        let mut sentence_ends: Vec<usize> = Vec::new();
         let mut start = 0;
+        let mut depth = 0usize;
         for (i, c) in normalized.char_indices() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > 0 && c != '(' && c != '[' {
+                continue;
+            }
             if ends_sentence(normalized, i, c) {
                 bounds.push((i, false));
+                sentence_ends.push(i);
                 if normalized[start..i].chars().any(is_word_char) {
                     sentences.push(Sentence {
                         start,
@@ -389,6 +442,7 @@ impl Negation {
         };
         let mut scopes = Vec::new();
         let mut conditions = Vec::new();
+        let mut reported = Vec::new();
         for &(start, end, kind) in &found {
             if in_pseudo(start, end) {
                 continue;
@@ -396,28 +450,46 @@ impl Negation {
             match kind {
                 Kind::Trigger | Kind::Post => {
                     if kind == Kind::Trigger {
-                        // Forward, to the end of the clause; a comma right
-                        // after the trigger opens a parenthesis the scope
-                        // runs through.
+                        // Forward, to the end of the clause. A short lead-in
+                        // ending at a comma ("not,", "no way that,", "no
+                        // circumstances,") opens a parenthesis: the scope
+                        // skips it, up to the comma that closes it in the
+                        // same sentence, and runs on after it ("We will not,
+                        // after careful review, issue the refund").
+                        let sentence_end = sentence_ends
+                            .iter()
+                            .find(|&&e| e >= end)
+                            .copied()
+                            .unwrap_or(normalized.len());
+                        let mut from = end;
                         let mut limit = next_bound(end);
                         if let Some((b, true)) = limit {
-                            if !has_word(end, b) {
-                                let after = next_bound(b + 1);
-                                limit = match after {
-                                    Some((c, true)) => next_bound(c + 1),
-                                    other => other,
-                                };
+                            let lead = words.iter().filter(|w| w.0 >= end && w.1 <= b).count();
+                            let close = bounds
+                                .iter()
+                                .find(|x| x.0 > b && x.1 && x.0 < sentence_end)
+                                .copied();
+                            if let (true, Some((c, _))) = (lead <= 3, close) {
+                                if lead > 0 {
+                                    scopes.push(Scope {
+                                        start: end,
+                                        end: b,
+                                        trigger: (start, end),
+                                    });
+                                }
+                                from = c + 1;
+                                limit = next_bound(c + 1);
                             }
                         }
                         let limit = limit.map_or(normalized.len(), |b| b.0);
                         let last = words
                             .iter()
-                            .filter(|w| w.0 >= end && w.0 < limit)
+                            .filter(|w| w.0 >= from && w.0 < limit)
                             .take(self.window)
                             .last();
                         if let Some(last) = last {
                             scopes.push(Scope {
-                                start: end,
+                                start: from,
                                 end: last.1.min(limit),
                                 trigger: (start, end),
                             });
@@ -428,11 +500,23 @@ impl Negation {
                         || word_before(start).is_some_and(|w| AUXILIARIES.contains(&w))
                         || word_after(end).is_some_and(|w| w == "be" || w == "been");
                     if copular {
-                        let limit = bounds
+                        let clause_start = bounds
                             .iter()
                             .rev()
                             .find(|b| b.0 < start)
                             .map_or(0, |b| b.0 + 1);
+                        // A relative clause is its own subject: "a duplicate
+                        // charge that should never have gone through" does
+                        // not negate the charge.
+                        let limit = words
+                            .iter()
+                            .rev()
+                            .find(|w| {
+                                w.0 >= clause_start
+                                    && w.1 <= start
+                                    && RELATIVES.contains(&&normalized[w.0..w.1])
+                            })
+                            .map_or(clause_start, |w| w.1);
                         if has_word(limit, start) {
                             scopes.push(Scope {
                                 start: limit,
@@ -445,6 +529,10 @@ impl Negation {
                 Kind::Conditional => {
                     let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
                     conditions.push((start, limit));
+                }
+                Kind::Reported => {
+                    let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                    reported.push((start, limit));
                 }
                 Kind::Pseudo | Kind::Stop => {}
             }
@@ -469,7 +557,7 @@ impl Negation {
         // password? No.") are commitments, negated.
         let mut answered = Vec::new();
         for &(start, end, kind) in &found {
-            if kind != Kind::Trigger || in_pseudo(start, end) {
+            if !matches!(kind, Kind::Trigger | Kind::Post) || in_pseudo(start, end) {
                 continue;
             }
             let Some(k) = clauses.iter().position(|c| c.0 <= start && start < c.1) else {
@@ -478,6 +566,14 @@ impl Negation {
             let (cs, ce) = clauses[k];
             let n = words.iter().filter(|w| w.0 >= cs && w.1 <= ce).count();
             let after = words.iter().filter(|w| w.0 >= end && w.1 <= ce).count();
+            // A post-trigger that is its whole clause ("...: out of the
+            // question.") answers the clause before it too.
+            let whole = kind == Kind::Post
+                && words
+                    .iter()
+                    .filter(|w| w.0 >= cs && w.1 <= ce)
+                    .all(|w| w.0 >= start && w.1 <= end);
+            let n = if whole { 1 } else { n };
             // A short answer ("No.", "We can not.", "Not needed.") that
             // starts a sentence or follows a colon.
             let opens = normalized[..cs]
@@ -509,6 +605,7 @@ impl Negation {
             scopes,
             conditions,
             preconditions,
+            reported,
         }
     }
 

@@ -51,18 +51,15 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
                     (extra >= 2 && extra > rt.required_fields.len()).then_some(None)
                 }
                 GateCondition::OverEscalated => p.over_escalated.then_some(None),
-                // Where the case ends counts at the end (before it, routing
-                // later is still routing).
-                GateCondition::MissedQueue => {
-                    (p.done && p.routed_to_gold_at.is_none()).then_some(None)
+                // The queue gates hold while the case is away from its queue
+                // (they cap nothing a gold episode earns: it routes first).
+                GateCondition::MissedQueue => p.routed_to_gold_at.is_none().then_some(None),
+                GateCondition::WrongQueue => {
+                    (p.routed_to_gold_at.is_some() && p.queue != Some(rt.gold[0])).then(|| {
+                        p.queue
+                            .and_then(|q| rt.domain.queues.get(q as usize).cloned())
+                    })
                 }
-                GateCondition::WrongQueue => (p.done
-                    && p.routed_to_gold_at.is_some()
-                    && p.queue != Some(rt.gold[0]))
-                .then(|| {
-                    p.queue
-                        .and_then(|q| rt.domain.queues.get(q as usize).cloned())
-                }),
                 GateCondition::ForeignLanguage => p.foreign.clone().map(Some),
                 GateCondition::Status { status } => p
                     .statuses

@@ -146,7 +146,7 @@ impl ActRule {
                         && words[j].1 <= end
                         && self.objects.iter().any(|o| at(j, o))
                 });
-                if !object || reading.conditional(w.0) {
+                if !object || reading.conditional(w.0) || reading.reported(w.0) {
                     continue;
                 }
                 if !self.harmful_when_negated && reading.negated(w.0, w.1) {
@@ -258,6 +258,10 @@ pub struct TaskRuntime {
     /// knowledge base, objective, rules, gold texts): what a relevant text
     /// shares words with (contract v3, rule 8).
     vocabulary: std::collections::HashSet<String>,
+    /// Hashes of every run of [`texts::ECHO_WORDS`] words of the ticket,
+    /// knowledge base and objective: a reply sentence that copies one
+    /// quotes the task instead of answering it.
+    material: std::collections::HashSet<u64>,
     view: Arc<TaskView>,
     gold: [u16; 5],
     over_escalation: Vec<u16>,
@@ -359,12 +363,8 @@ impl TaskRuntime {
         } else {
             Arc::new(Languages::new(&grading.languages))
         };
-        let vocabulary = vocabulary(
-            &task,
-            matching.unwrap_or(&empty),
-            task_grading,
-            &shared.negation,
-        );
+        let vocabulary = vocabulary(&task, task_grading, &shared.negation);
+        let material = texts::material(&task);
         let view = Arc::new(TaskView {
             task_id: task.task_id.clone(),
             title: task.title.clone(),
@@ -394,6 +394,7 @@ impl TaskRuntime {
             negation: shared.negation.clone(),
             languages,
             vocabulary,
+            material,
             grading,
             gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
             gold_note: task_grading.and_then(|g| g.gold_note.clone()),
@@ -455,14 +456,14 @@ impl TaskRuntime {
         normalized: &str,
     ) -> Vec<(Banned, String)> {
         let owner = |p: usize| &self.markers.banned_owner[p];
-        let scopes = if hits.iter().any(|h| owner(h.0).1) {
-            self.negation.scopes(normalized)
-        } else {
-            Vec::new()
-        };
+        let reading = self.negation.read(normalized);
+        // Not a violation: a negated occurrence (unless `even negated`), or
+        // the customer's own request said back ("you asked us to ...").
         let mut out: Vec<(Banned, String)> = hits
             .into_iter()
-            .filter(|&(p, start, end)| !(owner(p).1 && Negation::negates(&scopes, start, end)))
+            .filter(|&(p, start, end)| {
+                !((owner(p).1 && reading.negated(start, end)) || reading.reported(start))
+            })
             .map(|(p, _, _)| (owner(p).0, owner(p).2.clone()))
             .collect();
         out.dedup();
@@ -810,8 +811,20 @@ impl Episode {
             Ok(Checked::Reply(message)) => {
                 let normalized = rt.normalized(Section::Reply, &message);
                 say(&rt, p, &normalized);
-                let verdict =
-                    texts::grade(&rt, Section::Reply, &message, &normalized, &p.seen_replies);
+                // A reply that takes back what was sent ("please disregard
+                // my previous message") withdraws the credit of every reply
+                // before it, and of its own text up to the retraction.
+                let verdict = match texts::retraction(&normalized) {
+                    Some(after) => {
+                        p.reply_groups_met.fill(false);
+                        p.replies_counted = 0;
+                        let rest = &normalized[after..];
+                        texts::grade(&rt, Section::Reply, rest, rest, &p.seen_replies)
+                    }
+                    None => {
+                        texts::grade(&rt, Section::Reply, &message, &normalized, &p.seen_replies)
+                    }
+                };
                 credit(&rt, p, step, Section::Reply, verdict);
                 p.seen_replies.push(normalized);
                 p.replies.push(message);
@@ -1021,7 +1034,6 @@ fn credit(
 /// The stems of the content words of a task's own texts.
 fn vocabulary(
     task: &TaskSpec,
-    matching: &TaskMatching,
     grading: Option<&TaskGrading>,
     negation: &Negation,
 ) -> std::collections::HashSet<String> {
@@ -1053,11 +1065,9 @@ fn vocabulary(
     {
         texts.extend(group.iter().map(String::as_str));
     }
-    texts.extend(task.forbidden_reply_markers.iter().map(String::as_str));
+    // Not the forbidden phrases and acts: they name what must not be said,
+    // not what the ticket is about.
     texts.extend(task.required_requested_fields.iter().map(String::as_str));
-    for act in &matching.forbidden_acts {
-        texts.extend(act.objects.iter().map(String::as_str));
-    }
     if let Some(g) = grading {
         texts.extend(g.gold_reply.as_deref());
         texts.extend(g.gold_note.as_deref());

@@ -27,6 +27,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{Owner, TaskRuntime};
+use crate::matching::MatchMode;
 use crate::matching::{is_word_char, Reading};
 
 /// Which section a text is graded for.
@@ -163,6 +164,142 @@ fn substance(text: &str, words: &[(usize, usize)]) -> Vec<bool> {
         .collect()
 }
 
+/// How many words in a row a reply sentence may share with the ticket,
+/// knowledge base or objective before it is a quotation, not an answer
+/// ("Per KB-102: customer replies for approved duplicate-charge refunds
+/// must confirm that a refund is being processed..."). Twelve: a competent
+/// reply follows the knowledge base's guidance in its words ("the on-call
+/// engineering team is engaged and ...", eight words of INC-303), but does
+/// not copy a whole sentence of it.
+pub(crate) const ECHO_WORDS: usize = 12;
+
+/// The alphabetic words of a normalized text.
+fn letter_words(normalized: &str) -> Vec<&str> {
+    crate::matching::word_spans(normalized)
+        .into_iter()
+        .map(|(s, e)| &normalized[s..e])
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .collect()
+}
+
+fn window_hash(words: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    words.hash(&mut h);
+    h.finish()
+}
+
+/// The hashes of every [`ECHO_WORDS`]-word run of a task's own texts.
+pub(super) fn material(task: &crate::spec::TaskSpec) -> HashSet<u64> {
+    let t = &task.ticket;
+    let mut texts: Vec<&str> = vec![&task.objective, &t.subject, &t.body, &t.business_impact];
+    texts.extend(t.secondary_concerns.iter().map(String::as_str));
+    for kb in &task.knowledge_base {
+        texts.push(&kb.content);
+    }
+    let mut out = HashSet::new();
+    for short in std::iter::once(&t.subject)
+        .chain(std::iter::once(&task.title))
+        .chain(task.knowledge_base.iter().map(|kb| &kb.title))
+    {
+        let normalized = crate::matching::normalize_pattern(&short.replace('_', " "));
+        out.insert(whole_hash(&letter_words(&normalized)));
+    }
+    for text in texts {
+        let normalized = crate::matching::normalize_pattern(&text.replace('_', " "));
+        let words = letter_words(&normalized);
+        for window in words.windows(ECHO_WORDS) {
+            out.insert(window_hash(window));
+        }
+    }
+    out
+}
+
+/// Whether a normalized sentence copies a run of the task's own texts, or
+/// is (a clause of it being) the ticket's subject or a knowledge-base title
+/// word for word.
+fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: usize) -> bool {
+    if rt.material.is_empty() {
+        return false;
+    }
+    let normalized = text[start..end].replace('_', " ");
+    let words = letter_words(&normalized);
+    if words
+        .windows(ECHO_WORDS)
+        .any(|w| rt.material.contains(&window_hash(w)))
+    {
+        return true;
+    }
+    reading
+        .clauses
+        .iter()
+        .filter(|c| c.0 >= start && c.1 <= end)
+        .any(|&(s, e)| {
+            let clause = text[s..e].replace('_', " ");
+            let words = letter_words(&clause);
+            words.len() >= 4 && rt.material.contains(&whole_hash(&words))
+        })
+}
+
+/// The hash of a whole short text (a subject, a title), apart from the
+/// runs of [`ECHO_WORDS`] words.
+fn whole_hash(words: &[&str]) -> u64 {
+    window_hash(&[&["\u{0}whole"], words].concat())
+}
+
+/// Where the text after a retraction starts, if a reply takes back what
+/// was sent ("please disregard my previous message", "the message above
+/// went out by mistake"): the end of the sentence that says it.
+pub(super) fn retraction(normalized: &str) -> Option<usize> {
+    static PHRASES: std::sync::LazyLock<crate::matching::Matcher> =
+        std::sync::LazyLock::new(|| {
+            let mut phrases: Vec<String> = Vec::new();
+            for verb in ["disregard", "ignore"] {
+                for det in ["my", "our", "the", "that", "this"] {
+                    for adj in ["previous", "last", "earlier", "above", "prior", ""] {
+                        for noun in ["message", "reply", "email", "response", "note"] {
+                            let adj = if adj.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{adj} ")
+                            };
+                            phrases.push(format!("{verb} {det} {adj}{noun}"));
+                        }
+                    }
+                }
+                for rest in [
+                    "everything above",
+                    "all of the above",
+                    "the above",
+                    "what i wrote",
+                ] {
+                    phrases.push(format!("{verb} {rest}"));
+                }
+            }
+            for verb in ["sent", "went out", "was sent"] {
+                for how in ["in error", "by mistake", "by accident"] {
+                    phrases.push(format!("{verb} {how}"));
+                }
+            }
+            crate::matching::Matcher::with_strategy(
+                phrases.iter().map(|p| (p.as_str(), MatchMode::Word)),
+                crate::matching::Strategy::Automaton,
+            )
+        });
+    let mut at = None;
+    PHRASES.scan_normalized(normalized, |_, _, end| {
+        at = Some(at.map_or(end, |a: usize| a.max(end)));
+    });
+    let end = at?;
+    // The end of the sentence holding the last retraction.
+    let rest = &normalized[end..];
+    let stop = rest
+        .char_indices()
+        .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))
+        .map_or(rest.len(), |(i, c)| i + c.len_utf8());
+    Some(end + stop)
+}
+
 /// Whether a word is an English function word (the stop-word list of the
 /// `stop-words` crate, NLTK's).
 pub(crate) fn is_function_word(word: &str) -> bool {
@@ -215,6 +352,12 @@ pub(crate) fn read(
                 foreign_sentences.push((s.start, s.end));
                 foreign_words += n;
                 foreign.get_or_insert(lang);
+            }
+        }
+        // A sentence that quotes the ticket or knowledge base earns nothing.
+        for s in &reading.sentences {
+            if echoes(rt, &reading, text, s.start, s.end) {
+                foreign_sentences.push((s.start, s.end));
             }
         }
         if foreign_words * 2 > words.len() && foreign_words > 0 {
@@ -283,10 +426,6 @@ pub(crate) fn read(
         if reading.uncommitted(start) {
             continue;
         }
-        if section == Section::Reply && !structured(text, &reading, words, &counts, &covered, start)
-        {
-            continue;
-        }
         if let Some(scope) = reading
             .scopes
             .iter()
@@ -299,7 +438,9 @@ pub(crate) fn read(
                     trigger: text[scope.trigger.0..scope.trigger.1].to_owned(),
                 });
             }
-        } else if !met.contains(&group) {
+        } else if !met.contains(&group)
+            && (section == Section::Note || structured(text, &reading, &counts, &hits, start))
+        {
             met.push(group);
         }
     }
@@ -315,23 +456,47 @@ pub(crate) fn read(
 fn structured(
     text: &str,
     reading: &Reading,
-    words: &[(usize, usize)],
     counts: &[bool],
-    covered: &dyn Fn(&(usize, usize)) -> bool,
+    hits: &[(Owner, usize, usize)],
     at: usize,
 ) -> bool {
+    let words = &reading.words;
+    let covered = |w: &(usize, usize)| hits.iter().any(|h| h.1 < w.1 && w.0 < h.2);
     let (start, end) = reading.clause(at);
     let mut total = 0;
-    let mut other = 0;
+    let mut content = 0;
+    let mut function: Vec<&str> = Vec::new();
     for (w, counts) in words.iter().zip(counts) {
         if w.0 >= start && w.1 <= end && *counts {
             total += 1;
             if !covered(w) {
-                other += 1;
+                let word = &text[w.0..w.1];
+                if is_function_word(word) {
+                    if !function.contains(&word) {
+                        function.push(word);
+                    }
+                } else {
+                    content += 1;
+                }
             }
         }
     }
-    if total < 2 || other == 0 {
+    // Beside its markers, a word of its own ("Refund approved", "allow
+    // 5-7 business days"), or two function words ("We refunded you"), or
+    // one joining markers of two groups ("refund the duplicate charge"); a
+    // preposition alone does not make "within 5-7 business days" a
+    // sentence.
+    let groups = {
+        let mut owners: Vec<Owner> = Vec::new();
+        for h in hits.iter().filter(|h| h.1 >= start && h.2 <= end) {
+            if !owners.contains(&h.0) {
+                owners.push(h.0);
+            }
+        }
+        owners.len()
+    };
+    let joined = function.len() >= 2 || (function.len() == 1 && groups >= 2);
+    if total < 2 || (content == 0 && !joined) {
         return false;
     }
     // A long sentence without function words is a word soup, not a
@@ -378,6 +543,48 @@ fn off_topic(
     if limit >= 1.0 {
         return None;
     }
+    let r = relevance(rt, text, reading, counts, covered);
+    // A few unrelated words are a greeting or a sign-off, whatever the
+    // share: a short reply is not off-topic for its length.
+    if r.foreign < MIN_FOREIGN_WORDS {
+        return None;
+    }
+    let share = r.foreign as f64 / r.content as f64;
+    (share > limit + 1e-9).then(|| {
+        format!(
+            "off_topic: {} of its {} content words ({share:.2}) are in clauses that share \
+             no word with this task's ticket, knowledge base, objective or rules (such as \"{}\"), \
+             more than {limit}",
+            r.foreign,
+            r.content,
+            r.example.map_or("", |(s, e)| text[s..e].trim())
+        )
+    })
+}
+
+/// Below this many content words in unrelated clauses a text is not
+/// off-topic.
+const MIN_FOREIGN_WORDS: usize = 8;
+
+/// How much of a text says nothing of its task.
+pub(crate) struct Relevance {
+    /// Content words: substance words that are not function words, of
+    /// three letters or more.
+    pub content: usize,
+    /// Content words in clauses that share no word stem with the task's
+    /// own texts and hold none of its markers.
+    pub foreign: usize,
+    /// The first such clause.
+    pub example: Option<(usize, usize)>,
+}
+
+fn relevance(
+    rt: &TaskRuntime,
+    text: &str,
+    reading: &Reading,
+    counts: &[bool],
+    covered: &dyn Fn(&(usize, usize)) -> bool,
+) -> Relevance {
     let content: Vec<(usize, usize)> = reading
         .words
         .iter()
@@ -390,10 +597,6 @@ fn off_topic(
         })
         .map(|(w, _)| *w)
         .collect();
-    // Too short to judge: a terse reply is not off-topic for its length.
-    if content.len() < 8 {
-        return None;
-    }
     let mut foreign = 0;
     let mut example: Option<(usize, usize)> = None;
     for &(start, end) in &reading.clauses {
@@ -413,16 +616,11 @@ fn off_topic(
             example.get_or_insert((start, end));
         }
     }
-    let share = foreign as f64 / content.len() as f64;
-    (share > limit + 1e-9).then(|| {
-        format!(
-            "off_topic: {foreign} of its {} content words ({share:.2}) are in clauses that share \
-             no word with this task's ticket, knowledge base, objective or rules (such as \"{}\"), \
-             more than {limit}",
-            content.len(),
-            example.map_or("", |(s, e)| text[s..e].trim())
-        )
-    })
+    Relevance {
+        content: content.len(),
+        foreign,
+        example,
+    }
 }
 
 /// How the grader reads one text sent alone (for authors' examples).
@@ -439,6 +637,22 @@ pub struct TextReading {
 }
 
 impl TaskRuntime {
+    /// How many content words a reply has, and how many of them lie in
+    /// clauses that say nothing of this task (the relevance rule's
+    /// numbers, for authors and for measuring the rule).
+    pub fn relevance(&self, text: &str) -> (usize, usize) {
+        let normalized = crate::matching::normalize_pattern(text);
+        let reading = self.negation.read(&normalized);
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        self.markers
+            .required
+            .scan_normalized(&normalized, |_, s, e| hits.push((s, e)));
+        let counts = substance(&normalized, &reading.words);
+        let covered = |w: &(usize, usize)| hits.iter().any(|h| h.0 < w.1 && w.0 < h.1);
+        let r = relevance(self, &normalized, &reading, &counts, &covered);
+        (r.content, r.foreign)
+    }
+
     /// Reads a reply (or a note) as the grader would if it were the first
     /// text of an episode.
     pub fn read(&self, reply: bool, text: &str) -> TextReading {
