@@ -495,7 +495,10 @@ fn structured(
         }
         owners.len()
     };
-    let joined = function.len() >= 2 || (function.len() == 1 && groups >= 2);
+    // A subject pronoun makes a clause of its marker: "we can't provide a
+    // bypass".
+    let subject = function.iter().any(|w| SUBJECTS.contains(w));
+    let joined = subject || function.len() >= 2 || (function.len() == 1 && groups >= 2);
     if total < 2 || (content == 0 && !joined) {
         return false;
     }
@@ -524,6 +527,9 @@ fn structured(
     let commonest = counts.values().copied().max().unwrap_or(0);
     function_words * 10 >= inside.len() && commonest * 10 <= inside.len() * 3
 }
+
+/// Pronouns that stand as a clause's subject.
+const SUBJECTS: [&str; 8] = ["i", "we", "you", "they", "he", "she", "it", "i'm"];
 
 /// From this many words on, a sentence needs one function word in ten.
 const SOUP_WORDS: usize = 8;
