@@ -10,8 +10,9 @@
 //! languages (NLTK's lists, from the `stop-words` crate), more than its
 //! English ones, is in that language.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
+
+use super::WordSet;
 
 use whatlang::{Detector, Lang};
 
@@ -57,7 +58,7 @@ const CANDIDATES: [Lang; 28] = [
 
 /// Function-word lists by language: English first, then the languages
 /// customers most often write in besides it.
-type FunctionWords = (Lang, &'static str, Option<HashSet<&'static str>>);
+type FunctionWords = (Lang, &'static str, Option<WordSet<&'static str>>);
 static FUNCTION_WORDS: LazyLock<Vec<FunctionWords>> = LazyLock::new(|| {
     [
         (Lang::Eng, "en"),
@@ -111,23 +112,35 @@ impl Languages {
             return None;
         }
         let (english, other) = self.function_words(sentence);
-        if let Some(info) = self.detector.detect(sentence) {
-            // Trigrams alone misread some plain English questions ("Could
-            // you send your legal contact's email?" as French): with two
-            // English function words or more, the other language must show
-            // two of its own.
-            let english_enough = english >= 2 && other.as_ref().is_none_or(|(_, n)| *n < 2);
-            if !self.allowed.contains(&info.lang())
-                && info.confidence() >= Self::CONFIDENCE
-                && !english_enough
-            {
-                return Some(info.lang().eng_name().to_owned());
+        // Plainly English (two English function words, fewer than two of
+        // any other language's): no trigram count is needed, and none could
+        // overrule it. Most sentences end here, which keeps grading fast.
+        let english_enough = english >= 2 && other.as_ref().is_none_or(|(_, n)| *n < 2);
+        if english_enough && self.allowed.contains(&Lang::Eng) {
+            return None;
+        }
+        // Made of another language's function words: that language, with
+        // no trigram count needed.
+        let words = sentence.split_whitespace().count();
+        let needed = if words <= 8 { 2 } else { 3 };
+        if let Some((lang, count)) = other {
+            if count >= needed && count > english {
+                return Some(lang.eng_name().to_owned());
+            }
+            // An English function word and none of another language's.
+            if count == 0 && english >= 1 {
+                return None;
             }
         }
-        let words = sentence.split_whitespace().count();
-        let (lang, count) = other?;
-        let needed = if words <= 8 { 2 } else { 3 };
-        (count >= needed && count > english).then(|| lang.eng_name().to_owned())
+        let info = self.detector.detect(sentence)?;
+        // Trigrams alone misread some plain English questions ("Could you
+        // send your legal contact's email?" as French): with two English
+        // function words or more, the other language must show two of its
+        // own (the check above).
+        (!self.allowed.contains(&info.lang())
+            && info.confidence() >= Self::CONFIDENCE
+            && !english_enough)
+            .then(|| info.lang().eng_name().to_owned())
     }
 
     /// How many English function words a (normalized) sentence has, and the

@@ -57,6 +57,9 @@ pub struct Negation {
     stop_chars: Vec<char>,
     /// The stems of the refusal verbs.
     verb_stems: HashSet<String>,
+    /// The first three letters of each refusal verb's stem: a word that
+    /// starts otherwise is not stemmed at all.
+    verb_prefixes: HashSet<String>,
     stemmer: Stemmer,
     window: usize,
 }
@@ -286,7 +289,7 @@ impl Negation {
         let conditionals = rules.conditionals.len();
         patterns.extend(REPORTED.iter().map(|t| (*t, MatchMode::Word)));
         let stemmer = Stemmer::create(Algorithm::English);
-        let verb_stems = rules
+        let verb_stems: HashSet<String> = rules
             .verbs
             .iter()
             .map(|v| stemmer.stem(&super::normalize_pattern(v)).into_owned())
@@ -299,6 +302,10 @@ impl Negation {
             stops,
             conditionals,
             stop_chars,
+            verb_prefixes: verb_stems
+                .iter()
+                .filter_map(|s: &String| s.get(..3).map(str::to_owned))
+                .collect(),
             verb_stems,
             stemmer,
             window: rules.window.max(1),
@@ -308,6 +315,39 @@ impl Negation {
     /// The English stem of a normalized word.
     pub fn stem<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
         self.stemmer.stem(word)
+    }
+
+    /// [`Negation::stem`], remembered per thread (the words of tickets and
+    /// replies repeat; the memory is bounded).
+    pub fn stem_cached(&self, word: &str) -> String {
+        use std::cell::RefCell;
+        type Memo = std::collections::HashMap<
+            String,
+            String,
+            std::hash::BuildHasherDefault<super::WordHasher>,
+        >;
+        thread_local! {
+            static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+        }
+        MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if let Some(stem) = memo.get(word) {
+                return stem.clone();
+            }
+            if memo.len() >= 100_000 {
+                memo.clear();
+            }
+            let stem = self.stemmer.stem(word).into_owned();
+            memo.insert(word.to_owned(), stem.clone());
+            stem
+        })
+    }
+
+    /// Whether a word may stem to a refusal verb (its first three letters
+    /// are some verb stem's).
+    fn may_be_verb(&self, word: &str) -> bool {
+        word.get(..3)
+            .is_some_and(|p| self.verb_prefixes.contains(p))
     }
 
     fn kind(&self, pattern: usize) -> Kind {
@@ -347,6 +387,7 @@ impl Negation {
                 let word = &normalized[s..e];
                 if word.len() >= 4
                     && word.is_ascii()
+                    && self.may_be_verb(word)
                     && self.verb_stems.contains(self.stemmer.stem(word).as_ref())
                 {
                     found.push((s, e, Kind::Trigger));
@@ -426,20 +467,16 @@ impl Negation {
             .collect();
         let in_pseudo = |s: usize, e: usize| pseudo.iter().any(|p| p.0 <= s && e <= p.1);
         let next_bound = |at: usize| bounds.iter().find(|b| b.0 >= at).copied();
-        let has_word = |s: usize, e: usize| words.iter().any(|w| w.0 >= s && w.1 <= e);
+        // Words are in order: the first one starting at or after a byte is
+        // found by bisection.
+        let first_from = |at: usize| words.partition_point(|w| w.0 < at);
+        let has_word = |s: usize, e: usize| words.get(first_from(s)).is_some_and(|w| w.1 <= e);
         let word_before = |at: usize| {
-            words
-                .iter()
-                .rev()
-                .find(|w| w.1 <= at)
-                .map(|w| &normalized[w.0..w.1])
+            let i = words.partition_point(|w| w.1 <= at);
+            i.checked_sub(1)
+                .map(|i| &normalized[words[i].0..words[i].1])
         };
-        let word_after = |at: usize| {
-            words
-                .iter()
-                .find(|w| w.0 >= at)
-                .map(|w| &normalized[w.0..w.1])
-        };
+        let word_after = |at: usize| words.get(first_from(at)).map(|w| &normalized[w.0..w.1]);
         let mut scopes = Vec::new();
         let mut conditions = Vec::new();
         let mut reported = Vec::new();

@@ -315,11 +315,10 @@ pub(crate) fn check_reply(
     );
     // Negation matters only for markers allowed when negated (rare): the
     // detector is built only then.
-    let negation = forbidden.iter().any(|f| !f.even_negated).then(|| {
-        let default = crate::spec::Grading::default();
-        let grading = scope.domain.as_ref().map_or(&default, |d| &d.grading);
-        matching::Negation::new(&grading.negation_rules())
-    });
+    let negation = forbidden
+        .iter()
+        .any(|f| !f.even_negated)
+        .then(|| scope.negation());
     let blocker = |alt: &Resolved| -> Option<usize> {
         let norm = matching::normalize_pattern(&alt.text);
         let scopes = negation

@@ -36,9 +36,21 @@ pub(crate) struct Scope {
     /// Which vocabularies the domain declared (a missing one is not checked).
     pub declared: Vec<ast::Vocabulary>,
     pub marker_sets: BTreeMap<String, Vec<(String, Option<MatchMode>)>>,
+    /// The domain's reader of negation, built on first use (every task with
+    /// a forbidden marker needs it; building it is a DFA).
+    pub negation: std::sync::OnceLock<crate::matching::Negation>,
 }
 
 impl Scope {
+    /// The domain's negation reader (the defaults without a domain).
+    pub fn negation(&self) -> &crate::matching::Negation {
+        self.negation.get_or_init(|| {
+            let default = crate::spec::Grading::default();
+            let grading = self.domain.as_ref().map_or(&default, |d| &d.grading);
+            crate::matching::Negation::new(&grading.negation_rules())
+        })
+    }
+
     pub fn vocabulary(&self, vocabulary: ast::Vocabulary) -> Option<&[String]> {
         let domain = self.domain.as_ref()?;
         if !self.declared.contains(&vocabulary) {
@@ -126,6 +138,7 @@ pub(crate) fn declarations(
             domain,
             declared,
             marker_sets,
+            negation: std::sync::OnceLock::new(),
         },
         scope_is_sound,
         floors,

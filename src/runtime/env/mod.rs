@@ -82,6 +82,29 @@ struct Markers {
     banned_owner: Vec<(Banned, bool, String)>,
     /// Forbidden acts, and acts of `says` gates.
     acts: Vec<ActRule>,
+    /// Every stem of every act verb, matched at word starts, and for each
+    /// verb the indices of its stems: the quick "no act here" test.
+    act_filter: (Matcher, Vec<Vec<usize>>),
+}
+
+/// The quick test for acts: every verb stem as a word-start pattern, and
+/// each verb's stems by index.
+fn act_filter(acts: &[ActRule]) -> (Matcher, Vec<Vec<usize>>) {
+    let mut stems: Vec<&str> = Vec::new();
+    let mut verbs = Vec::new();
+    for verb in acts.iter().flat_map(|a| &a.verbs) {
+        let mut indices = Vec::new();
+        for stem in verb {
+            let i = stems.iter().position(|s| s == stem).unwrap_or_else(|| {
+                stems.push(stem);
+                stems.len() - 1
+            });
+            indices.push(i);
+        }
+        verbs.push(indices);
+    }
+    let matcher = Matcher::new(stems.iter().map(|s| (*s, MatchMode::Start)));
+    (matcher, verbs)
 }
 
 /// A forbidden act compiled: its verbs and objects as sequences of stems.
@@ -228,6 +251,7 @@ impl Markers {
             note_groups: task.required_note_markers.len(),
             banned: Matcher::new(banned),
             banned_owner,
+            act_filter: act_filter(&acts),
             acts,
         }
     }
@@ -246,6 +270,8 @@ pub struct TaskRuntime {
     pub gold_note: Option<String>,
     /// The gold reply and note normalized, once needed.
     gold_normalized: (std::sync::OnceLock<String>, std::sync::OnceLock<String>),
+    /// The acts the gold reply does, once known.
+    gold_acts: std::sync::OnceLock<Vec<(Banned, String)>>,
     /// The verdicts of the gold reply and note as first texts, once known.
     gold_verdicts: (
         std::sync::OnceLock<texts::Verdict>,
@@ -257,11 +283,11 @@ pub struct TaskRuntime {
     /// The stems of the content words of the task's own texts (ticket,
     /// knowledge base, objective, rules, gold texts): what a relevant text
     /// shares words with (contract v3, rule 8).
-    vocabulary: std::collections::HashSet<String>,
+    vocabulary: crate::matching::WordSet<String>,
     /// Hashes of every run of [`texts::ECHO_WORDS`] words of the ticket,
     /// knowledge base and objective: a reply sentence that copies one
     /// quotes the task instead of answering it.
-    material: std::collections::HashSet<u64>,
+    material: crate::matching::WordSet<u64>,
     view: Arc<TaskView>,
     gold: [u16; 5],
     over_escalation: Vec<u16>,
@@ -399,6 +425,7 @@ impl TaskRuntime {
             gold_reply: task_grading.and_then(|g| g.gold_reply.clone()),
             gold_note: task_grading.and_then(|g| g.gold_note.clone()),
             gold_verdicts: Default::default(),
+            gold_acts: Default::default(),
             gold_normalized: Default::default(),
             markers,
             view,
@@ -476,11 +503,19 @@ impl TaskRuntime {
         if self.markers.acts.is_empty() {
             return Vec::new();
         }
+        // Most texts hold no verb of an act: a stem is the start of every
+        // inflection, so a verb whose stems do not all start a word of the
+        // text is not there, found without reading or stemming anything.
+        let (filter, verbs) = &self.markers.act_filter;
+        let seen = filter.matched(normalized);
+        if !verbs.iter().any(|words| words.iter().all(|&w| seen[w])) {
+            return Vec::new();
+        }
         let reading = self.negation.read(normalized);
         let stems: Vec<String> = reading
             .words
             .iter()
-            .map(|&(s, e)| self.negation.stem(&normalized[s..e]).into_owned())
+            .map(|&(s, e)| self.negation.stem_cached(&normalized[s..e]))
             .collect();
         self.markers
             .acts
@@ -970,7 +1005,14 @@ fn say(rt: &TaskRuntime, p: &mut Progress, normalized: &str) {
     if banned.has_plain() {
         banned.scan_plain(&p.thread, |pat, s, e| hits.push((pat, s, e)));
     }
-    let mut said = rt.acts_in(normalized);
+    // The gold reply is said in most of the compiler's episodes: what acts
+    // it does is found once.
+    let mut said =
+        if rt.gold_reply.is_some() && rt.gold_normalized.0.get().is_some_and(|g| g == normalized) {
+            rt.gold_acts.get_or_init(|| rt.acts_in(normalized)).clone()
+        } else {
+            rt.acts_in(normalized)
+        };
     if !hits.is_empty() {
         said.extend(rt.banned_owners(hits, &p.thread));
     }
@@ -1036,7 +1078,7 @@ fn vocabulary(
     task: &TaskSpec,
     grading: Option<&TaskGrading>,
     negation: &Negation,
-) -> std::collections::HashSet<String> {
+) -> crate::matching::WordSet<String> {
     let t = &task.ticket;
     let mut texts: Vec<&str> = vec![
         &task.title,
@@ -1072,13 +1114,13 @@ fn vocabulary(
         texts.extend(g.gold_reply.as_deref());
         texts.extend(g.gold_note.as_deref());
     }
-    let mut out = std::collections::HashSet::new();
+    let mut out = crate::matching::WordSet::default();
     for text in texts {
         let norm = normalize_pattern(&text.replace('_', " "));
         for (s, e) in word_spans(&norm) {
             let word = &norm[s..e];
             if word.chars().count() >= 3 && !texts::is_function_word(word) {
-                out.insert(negation.stem(word).into_owned());
+                out.insert(negation.stem_cached(word));
             }
         }
     }

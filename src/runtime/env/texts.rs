@@ -22,8 +22,6 @@
 //!    a clause with structure (another word beside its markers), and is
 //!    not negated; a group is contradicted when it occurs only negated.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::{Owner, TaskRuntime};
@@ -183,21 +181,24 @@ fn letter_words(normalized: &str) -> Vec<&str> {
 }
 
 fn window_hash(words: &[&str]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    words.hash(&mut h);
+    use std::hash::Hasher;
+    let mut h = crate::matching::WordHasher::default();
+    for w in words {
+        h.write(w.as_bytes());
+        h.write(&[0xff]);
+    }
     h.finish()
 }
 
 /// The hashes of every [`ECHO_WORDS`]-word run of a task's own texts.
-pub(super) fn material(task: &crate::spec::TaskSpec) -> HashSet<u64> {
+pub(super) fn material(task: &crate::spec::TaskSpec) -> crate::matching::WordSet<u64> {
     let t = &task.ticket;
     let mut texts: Vec<&str> = vec![&task.objective, &t.subject, &t.body, &t.business_impact];
     texts.extend(t.secondary_concerns.iter().map(String::as_str));
     for kb in &task.knowledge_base {
         texts.push(&kb.content);
     }
-    let mut out = HashSet::new();
+    let mut out = crate::matching::WordSet::default();
     for short in std::iter::once(&t.subject)
         .chain(std::iter::once(&task.title))
         .chain(task.knowledge_base.iter().map(|kb| &kb.title))
@@ -303,13 +304,14 @@ pub(super) fn retraction(normalized: &str) -> Option<usize> {
 /// Whether a word is an English function word (the stop-word list of the
 /// `stop-words` crate, NLTK's).
 pub(crate) fn is_function_word(word: &str) -> bool {
-    static WORDS: std::sync::LazyLock<HashSet<&'static str>> = std::sync::LazyLock::new(|| {
-        stop_words::lookup("en")
-            .unwrap_or_default()
-            .iter()
-            .copied()
-            .collect()
-    });
+    static WORDS: std::sync::LazyLock<crate::matching::WordSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            stop_words::lookup("en")
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .collect()
+        });
     WORDS.contains(word)
 }
 
@@ -333,6 +335,13 @@ pub(crate) fn read(
             patterns_hit.push(p);
         }
     });
+    if hits.is_empty() && section == Section::Note {
+        return Verdict::Meets {
+            groups: Vec::new(),
+            contradicted: Vec::new(),
+            foreign: None,
+        };
+    }
     let reading = rt.negation.read(text);
     // The customer's language (replies only: notes are internal).
     let mut foreign_sentences: Vec<(usize, usize)> = Vec::new();
@@ -615,7 +624,7 @@ fn relevance(
         }
         let related = inside.iter().any(|w| {
             rt.vocabulary
-                .contains(rt.negation.stem(&text[w.0..w.1]).as_ref())
+                .contains(&rt.negation.stem_cached(&text[w.0..w.1]))
         });
         if !related {
             foreign += inside.len();
