@@ -223,6 +223,8 @@ pub fn default_verbs() -> BTreeMap<String, Vec<String>> {
                 "remove",
                 "waive",
                 "override",
+                "overrode",
+                "overridden",
                 "circumvent",
             ],
         ),
@@ -322,7 +324,7 @@ impl Default for NegationSpec {
     fn default() -> Self {
         let texts = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         NegationSpec {
-            window: 40,
+            window: 100,
             triggers: texts(&[
                 "not",
                 "no",
@@ -363,6 +365,12 @@ impl Default for NegationSpec {
                 "hasnt",
                 "hadn't",
                 "hadnt",
+                "needn't",
+                "neednt",
+                "mightn't",
+                "mightnt",
+                "oughtn't",
+                "oughtnt",
                 "mustn't",
                 "mustnt",
                 "without",
@@ -384,6 +392,10 @@ impl Default for NegationSpec {
                 "held off",
                 "holding off",
                 // Negation in the languages a reply may slip in.
+                "non",
+                "pas",
+                "inte",
+                "ikke",
                 "nicht",
                 "kein",
                 "keine",
@@ -451,10 +463,19 @@ impl Default for NegationSpec {
                 "except",
                 "instead",
                 "meanwhile",
+                // A coordinated clause with its own subject.
+                "and there",
+                "and we",
+                "and you",
+                "and i",
+                "and it",
+                "so we",
+                "so you",
             ]),
             verbs: texts(&[
                 "decline", "reject", "refuse", "deny", "denial", "forfeit", "skip", "withhold",
-                "withheld", "revoke", "void", "refrain", "prohibit",
+                "withheld", "revoke", "void", "refrain", "prohibit", "veto", "nix", "scrap",
+                "discard", "dismiss",
             ]),
             conditionals: texts(&["if", "unless", "whether", "in case"]),
         }

@@ -211,6 +211,10 @@ const AUXILIARIES: [&str; 30] = [
 /// says how long, not whether: "MFA is off until the review ends".
 const PRECONDITIONS: [&str; 4] = ["once", "before", "after", "when"];
 
+/// Words that point back to what a sentence said before: a negated clause
+/// holding one negates that too.
+const ANAPHORS: [&str; 2] = ["that", "those"];
+
 /// Relative pronouns: a backward negation scope stops after one.
 const RELATIVES: [&str; 6] = ["that", "which", "who", "whom", "whose", "where"];
 
@@ -422,7 +426,11 @@ impl Negation {
                     });
                 }
                 start = i + 1;
-            } else if self.stop_chars.contains(&c) && !between_digits(normalized, i) {
+            } else if (self.stop_chars.contains(&c) && !between_digits(normalized, i))
+                || (c == '-'
+                    && normalized[..i].ends_with(' ')
+                    && normalized[i + 1..].starts_with(' '))
+            {
                 bounds.push((i, c == ','));
             }
         }
@@ -532,7 +540,63 @@ impl Negation {
                             });
                         }
                     }
+                    // A trigger closing its clause ("... reviewed - not.")
+                    // negates what came before it.
+                    let dangling = kind == Kind::Trigger && {
+                        let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                        !has_word(end, limit)
+                    };
+                    // A negated clause that points back ("..., we won't be
+                    // doing that", "..., none of that is something we will
+                    // arrange") negates the clauses its sentence put before
+                    // it, up to the last stop that is not a comma.
+                    let clause_end = next_bound(end).map_or(normalized.len(), |b| b.0);
+                    let clause_begin = bounds
+                        .iter()
+                        .rev()
+                        .find(|b| b.0 < start)
+                        .map_or(0, |b| b.0 + 1);
+                    let anaphoric = kind == Kind::Trigger
+                        && (dangling || matches!(&normalized[start..end], "none" | "nothing") || {
+                            // "that" pointing back, not introducing: it
+                            // opens or ends the clause, or is the subject
+                            // or object of a short verb ("that is
+                            // warranted", "all of that", "doing that
+                            // either").
+                            let inside: Vec<&str> = words
+                                .iter()
+                                .filter(|w| w.0 >= clause_begin && w.1 <= clause_end)
+                                .map(|w| &normalized[w.0..w.1])
+                                .collect();
+                            inside.iter().enumerate().any(|(i, w)| {
+                                ANAPHORS.contains(w)
+                                    && (i == 0
+                                        || i + 1 == inside.len()
+                                        || matches!(inside[i - 1], "of" | "doing" | "do")
+                                        || matches!(
+                                            inside.get(i + 1),
+                                            Some(&("is" | "was" | "either" | "too"))
+                                        ))
+                            })
+                        });
+                    if anaphoric {
+                        let clause_start =
+                            bounds.iter().rev().find(|b| b.0 < start).map_or(0, |b| b.0);
+                        let back = bounds
+                            .iter()
+                            .rev()
+                            .find(|b| b.0 < start && !b.1)
+                            .map_or(0, |b| b.0 + 1);
+                        if back < clause_start && has_word(back, clause_start) {
+                            scopes.push(Scope {
+                                start: back,
+                                end: clause_start,
+                                trigger: (start, end),
+                            });
+                        }
+                    }
                     let copular = kind == Kind::Post
+                        || dangling
                         || COPULA_NEGATIVES.contains(&&normalized[start..end])
                         || word_before(start).is_some_and(|w| AUXILIARIES.contains(&w))
                         || word_after(end).is_some_and(|w| w == "be" || w == "been");
@@ -564,8 +628,16 @@ impl Negation {
                     }
                 }
                 Kind::Conditional => {
-                    let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
-                    conditions.push((start, limit));
+                    // The agent's own conditional promise ("if we approve a
+                    // refund") commits to nothing; a condition on the
+                    // customer's side ("if you send the tenant region")
+                    // still names what is needed.
+                    let agent = word_after(end)
+                        .is_some_and(|w| matches!(w, "we" | "i" | "our" | "we'll" | "i'll"));
+                    if agent {
+                        let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                        conditions.push((start, limit));
+                    }
                 }
                 Kind::Reported => {
                     let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
@@ -584,7 +656,11 @@ impl Negation {
                 let word = &normalized[w.0..w.1];
                 let before =
                     |k: usize| (*i >= k).then(|| &normalized[words[i - k].0..words[i - k].1]);
-                PRECONDITIONS.contains(&word)
+                // Not "this once", "just once", "at once": a one-off, not a
+                // precondition.
+                (PRECONDITIONS.contains(&word)
+                    && !(word == "once"
+                        && matches!(before(1), Some("this" | "just" | "at" | "only"))))
                     || (word == "soon" && before(1) == Some("as"))
                     || (word == "after" && before(1) == Some("only"))
             })

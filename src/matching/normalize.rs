@@ -131,6 +131,18 @@ fn fold(text: &str, mut emit: impl FnMut(char, usize, usize)) {
         if is_invisible(c) {
             continue;
         }
+        // Quote and dash marks fold before decomposition: the acute accent
+        // `´` decomposes to a space and a combining mark, and "can´t" would
+        // become two words.
+        if matches!(fold_char(c), '\'' | '-') {
+            if pending_space {
+                emit(' ', start, start);
+                pending_space = false;
+            }
+            emit(fold_char(c), start, end);
+            any = true;
+            continue;
+        }
         decompose_compatible(c, |d| {
             for l in d.to_lowercase() {
                 let m = fold_char(l);

@@ -577,6 +577,10 @@ fn off_topic(
     })
 }
 
+/// Up to this many content words, a clause sharing one word with the task
+/// is related; a longer one must share two.
+const RELATED_ONE_WORD: usize = 4;
+
 /// Below this many content words in unrelated clauses a text is not
 /// off-topic.
 const MIN_FOREIGN_WORDS: usize = 8;
@@ -622,10 +626,23 @@ fn relevance(
         if inside.len() < 2 || inside.iter().any(|w| covered(w)) {
             continue;
         }
-        let related = inside.iter().any(|w| {
-            rt.vocabulary
-                .contains(&rt.negation.stem_cached(&text[w.0..w.1]))
-        });
+        // One shared word relates a short clause; a longer one must share
+        // two ("the on-call engineering team is investigating the incident
+        // using your request IDs" shares only "request" with a billing
+        // ticket).
+        let shared = inside
+            .iter()
+            .filter(|w| {
+                rt.vocabulary
+                    .contains(&rt.negation.stem_cached(&text[w.0..w.1]))
+            })
+            .count();
+        let related = shared
+            >= if inside.len() > RELATED_ONE_WORD {
+                2
+            } else {
+                1
+            };
         if !related {
             foreign += inside.len();
             example.get_or_insert((start, end));
