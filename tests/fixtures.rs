@@ -133,7 +133,7 @@ fn extension_values_join_the_domain() {
     let (_, compilation, _) =
         compile_fixture(std::path::Path::new("tests/fixtures/valid/extended_domain"));
     let document = compilation.document.expect("compiles");
-    let domain = document.domain.expect("a domain");
+    let domain = document.domain.clone().expect("a domain");
     assert_eq!(
         domain.queues.last().map(String::as_str),
         Some("privacy_ops")
@@ -147,6 +147,39 @@ fn extension_values_join_the_domain() {
         Some("data_exported")
     );
     assert_eq!(document.tasks["privacy_export"].gold_queue, "privacy_ops");
+    // Grading words join the domain's lists: a new verb class, a form of a
+    // shipped one, negation words; the task's acts use them.
+    let g = &domain.grading;
+    assert_eq!(g.verbs["escalate_privileges"], ["grant admin", "elevate"]);
+    assert_eq!(g.verbs["disable"].last().map(String::as_str), Some("kill"));
+    assert!(g.verbs["disable"].contains(&"switch off".to_owned()));
+    assert_eq!(g.negation.triggers.last().map(String::as_str), Some("nope"));
+    assert_eq!(
+        g.negation.pseudo_triggers.last().map(String::as_str),
+        Some("no sweat")
+    );
+    assert_eq!(g.negation.verbs.last().map(String::as_str), Some("rebuff"));
+    let acts = &document.matching["privacy_export"].forbidden_acts;
+    assert_eq!(acts.len(), 2);
+    assert!(acts[1].harmful_when_negated);
+    // And the runtime reads them: the new verb class in other words, an
+    // extended form, a new negation word.
+    let rts = taskc::runtime::env::TaskRuntime::all(&document);
+    let rt = &rts["privacy_export"];
+    assert!(rt.forbidden_in("We elevated your user to admin.").is_some());
+    assert!(rt
+        .forbidden_in("We killed the export log for you.")
+        .is_some());
+    assert!(
+        rt.forbidden_in("We did not kill the export log.").is_some(),
+        "even negated"
+    );
+    assert!(rt.forbidden_in("We will not elevate the user.").is_none());
+    let reading = rt.read(true, "Will we refund your money? Nope.");
+    assert!(
+        !reading.met[0] && !reading.contradicted.is_empty(),
+        "{reading:?}"
+    );
 }
 
 /// `check` keeps only diagnostics (and parses task-only files in a second
