@@ -77,6 +77,18 @@ static FUNCTION_WORDS: LazyLock<Vec<FunctionWords>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Each function word of [`FUNCTION_WORDS`], with a bit per language whose
+/// list holds it.
+static FUNCTION_WORD_LANGS: LazyLock<super::WordMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut out = super::WordMap::default();
+    for (k, (_, _, list)) in FUNCTION_WORDS.iter().enumerate() {
+        for word in list.iter().flatten() {
+            *out.entry(*word).or_insert(0u8) |= 1 << k;
+        }
+    }
+    out
+});
+
 impl Languages {
     /// Below this confidence a detection is not trusted. Measured on the
     /// shipped tasks' gold replies and the adversarial corpus: English
@@ -147,27 +159,37 @@ impl Languages {
     /// other language (not an allowed one) with the most function words of
     /// its own (not English ones), with their number.
     fn function_words(&self, sentence: &str) -> (usize, Option<(Lang, usize)>) {
-        let words: Vec<&str> = sentence
+        // One look-up per word: which languages' lists hold it (bit k for
+        // `FUNCTION_WORDS[k]`).
+        let mut counts = [0usize; 8];
+        for word in sentence
             .split(|c: char| !c.is_alphabetic() && c != '\'')
             .filter(|w| !w.is_empty())
-            .collect();
-        let Some(english) = FUNCTION_WORDS[0].2.as_ref() else {
+        {
+            let Some(&bits) = FUNCTION_WORD_LANGS.get(word) else {
+                continue;
+            };
+            if bits & 1 == 1 {
+                counts[0] += 1;
+                continue;
+            }
+            for (k, count) in counts.iter_mut().enumerate().skip(1) {
+                if bits & (1 << k) != 0 {
+                    *count += 1;
+                }
+            }
+        }
+        if FUNCTION_WORDS[0].2.is_none() {
             return (0, None);
-        };
-        let english_count = words.iter().filter(|w| english.contains(*w)).count();
-        let other = FUNCTION_WORDS[1..]
+        }
+        let other = FUNCTION_WORDS
             .iter()
-            .filter(|(lang, _, _)| !self.allowed.contains(lang))
-            .filter_map(|(lang, _, list)| {
-                let list = list.as_ref()?;
-                let n = words
-                    .iter()
-                    .filter(|w| list.contains(*w) && !english.contains(*w))
-                    .count();
-                Some((*lang, n))
-            })
+            .enumerate()
+            .skip(1)
+            .filter(|(_, (lang, _, list))| list.is_some() && !self.allowed.contains(lang))
+            .map(|(k, (lang, _, _))| (*lang, counts[k]))
             .max_by_key(|(_, n)| *n);
-        (english_count, other)
+        (counts[0], other)
     }
 
     /// The allowed languages' names, for messages.

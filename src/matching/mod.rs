@@ -471,11 +471,34 @@ impl Matcher {
 #[derive(Clone, Copy, Default)]
 pub struct WordHasher(u64);
 
+impl WordHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        // Eight bytes at a time, then the rest.
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.mix(u64::from(b));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -484,6 +507,9 @@ impl std::hash::Hasher for WordHasher {
 
 /// A set of words hashed with [`WordHasher`].
 pub type WordSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// A map keyed by words, hashed with [`WordHasher`].
+pub type WordMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// Letters, digits and `_` (in any script) make up words, and so do the
 /// combining marks on them: `Nóra`, decomposed, is one word, not `no` and

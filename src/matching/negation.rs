@@ -45,6 +45,8 @@ pub struct NegationRules<'a> {
 
 /// A compiled reader of texts.
 pub struct Negation {
+    /// Tells readers apart in the per-thread cache of readings.
+    id: u64,
     /// Triggers, then post-triggers, then pseudo-triggers, then word
     /// terminators, then conditionals (punctuation terminators are single
     /// characters).
@@ -298,7 +300,9 @@ impl Negation {
             .iter()
             .map(|v| stemmer.stem(&super::normalize_pattern(v)).into_owned())
             .collect();
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Negation {
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             phrases: Matcher::with_strategy(patterns, super::Strategy::Dfa),
             triggers: rules.triggers.len(),
             post: rules.post_triggers.len(),
@@ -324,26 +328,29 @@ impl Negation {
     /// [`Negation::stem`], remembered per thread (the words of tickets and
     /// replies repeat; the memory is bounded).
     pub fn stem_cached(&self, word: &str) -> String {
+        self.with_stem(word, str::to_owned)
+    }
+
+    /// Calls `f` with the stem of a normalized word, remembered per thread
+    /// (the words of tickets and replies repeat; the memory is bounded).
+    pub fn with_stem<R>(&self, word: &str, f: impl FnOnce(&str) -> R) -> R {
         use std::cell::RefCell;
-        type Memo = std::collections::HashMap<
-            String,
-            String,
-            std::hash::BuildHasherDefault<super::WordHasher>,
-        >;
+        type Memo = super::WordMap<Box<str>, Box<str>>;
         thread_local! {
             static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
         }
         MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             if let Some(stem) = memo.get(word) {
-                return stem.clone();
+                return f(stem);
             }
             if memo.len() >= 100_000 {
                 memo.clear();
             }
-            let stem = self.stemmer.stem(word).into_owned();
-            memo.insert(word.to_owned(), stem.clone());
-            stem
+            let stem: Box<str> = self.stemmer.stem(word).into();
+            let out = f(&stem);
+            memo.insert(word.into(), stem);
+            out
         })
     }
 
@@ -373,12 +380,47 @@ impl Negation {
 
     /// Every negation scope of a normalized text, in order.
     pub fn scopes(&self, normalized: &str) -> Vec<Scope> {
-        self.read(normalized).scopes
+        self.read(normalized).scopes.clone()
     }
 
     /// Reads a normalized text: words, sentences, clauses, negation scopes
-    /// and conditions.
-    pub fn read(&self, normalized: &str) -> Reading {
+    /// and conditions. The last few readings are remembered per thread: a
+    /// reply is read for the acts it does, for what it bans and for the
+    /// groups it meets, and the compiler's proofs send the same texts in
+    /// several episodes.
+    pub fn read(&self, normalized: &str) -> std::rc::Rc<Reading> {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        /// Readings remembered per thread, and the longest text remembered.
+        const KEPT: usize = 8;
+        const LONGEST: usize = 1 << 16;
+        type Kept = Vec<(u64, Box<str>, Rc<Reading>)>;
+        thread_local! {
+            static KEPT_READINGS: RefCell<Kept> = const { RefCell::new(Vec::new()) };
+        }
+        let hit = KEPT_READINGS.with(|kept| {
+            kept.borrow()
+                .iter()
+                .find(|(id, text, _)| *id == self.id && **text == *normalized)
+                .map(|(_, _, reading)| reading.clone())
+        });
+        if let Some(reading) = hit {
+            return reading;
+        }
+        let reading = Rc::new(self.read_fresh(normalized));
+        if normalized.len() <= LONGEST {
+            KEPT_READINGS.with(|kept| {
+                let mut kept = kept.borrow_mut();
+                if kept.len() >= KEPT {
+                    kept.remove(0);
+                }
+                kept.push((self.id, normalized.into(), reading.clone()));
+            });
+        }
+        reading
+    }
+
+    fn read_fresh(&self, normalized: &str) -> Reading {
         let words = word_spans(normalized);
         let mut found: Vec<(usize, usize, Kind)> = Vec::new();
         self.phrases
@@ -510,11 +552,15 @@ impl Negation {
                         let mut limit = next_bound(end);
                         if let Some((b, true)) = limit {
                             let lead = words.iter().filter(|w| w.0 >= end && w.1 <= b).count();
+                            // The very next stop closes it, and it is a
+                            // comma: "We can't provide a bypass, but ..."
+                            // opens no parenthesis ("but" ends the clause).
                             let close = bounds
                                 .iter()
-                                .find(|x| x.0 > b && x.1 && x.0 < sentence_end)
+                                .find(|x| x.0 > b)
+                                .filter(|x| x.1 && x.0 < sentence_end)
                                 .copied();
-                            if let (true, Some((c, _))) = (lead <= 3, close) {
+                            if let (true, Some((c, _))) = (lead <= 2, close) {
                                 if lead > 0 {
                                     scopes.push(Scope {
                                         start: end,
@@ -706,7 +752,10 @@ impl Negation {
             answered.push(previous);
         }
         for s in &mut sentences {
-            if s.question && answered.iter().any(|a| s.start <= a.0 && a.0 < s.end) {
+            if s.question
+                && (answered.iter().any(|a| s.start <= a.0 && a.0 < s.end)
+                    || request(normalized, &words, s))
+            {
                 s.question = false;
             }
         }
@@ -729,6 +778,45 @@ impl Negation {
             s.start <= start && start < s.end && !(start <= s.trigger.0 && s.trigger.1 <= end)
         })
     }
+}
+
+/// Whether a question asks the customer for something ("Could you send
+/// us the tenant region?", "Can you confirm the last four digits?"): a
+/// request is what the agent does, not a question about doing it ("Should
+/// we refund you?" commits to nothing).
+fn request(text: &str, words: &[(usize, usize)], s: &Sentence) -> bool {
+    let first = words.partition_point(|w| w.0 < s.start);
+    let mut lead = words[first..]
+        .iter()
+        .take_while(|w| w.1 <= s.end)
+        .map(|w| &text[w.0..w.1]);
+    let mut next = lead.next();
+    // "And could you ...", "Also, can you ...", "Finally, would you ...".
+    while next.is_some_and(|w| matches!(w, "and" | "also" | "so" | "finally" | "lastly" | "then")) {
+        next = lead.next();
+    }
+    // "Could you tell us whether you want a refund?" asks about it.
+    let about = words[first..]
+        .iter()
+        .take_while(|w| w.1 <= s.end)
+        .any(|w| matches!(&text[w.0..w.1], "whether" | "if"));
+    !about
+        && match next {
+            Some("please") => true,
+            // Not an offer: "Would you like a refund?".
+            Some("could" | "can" | "would" | "will") => {
+                matches!(lead.next(), Some("you"))
+                    && !matches!(
+                        lead.next(),
+                        Some("like" | "want" | "prefer" | "rather" | "need")
+                    )
+            }
+            Some("may") => {
+                matches!(lead.next(), Some("we" | "i"))
+                    && matches!(lead.next(), Some("have" | "get" | "ask"))
+            }
+            _ => false,
+        }
 }
 
 /// Byte ranges of the words of a text (runs of word characters, combining
@@ -882,6 +970,20 @@ mod tests {
             "We approved your refund. Any questions?",
             "refund"
         ));
+        // A request to the customer is what the agent does.
+        assert!(!uncommitted(
+            "Could you send us the tenant region and the DPA amendment ID?",
+            "tenant region"
+        ));
+        assert!(!uncommitted(
+            "And please confirm the tenant region?",
+            "tenant region"
+        ));
+        assert!(uncommitted(
+            "Could you tell us whether you want a refund?",
+            "refund"
+        ));
+        assert!(uncommitted("Should we refund you?", "refund"));
     }
 
     #[test]

@@ -87,15 +87,21 @@ struct Markers {
     act_filter: (Matcher, Vec<Vec<usize>>),
 }
 
-/// The quick test for acts: every verb stem as a word-start pattern, and
-/// each verb's stems by index.
+/// The quick test for acts: the first letters of every verb stem as a
+/// word-start pattern, and each verb's stems by index. Not the whole stem:
+/// an inflection may change its end ("give" is given as "giving").
 fn act_filter(acts: &[ActRule]) -> (Matcher, Vec<Vec<usize>>) {
+    const PREFIX: usize = 3;
     let mut stems: Vec<&str> = Vec::new();
     let mut verbs = Vec::new();
     for verb in acts.iter().flat_map(|a| &a.verbs) {
         let mut indices = Vec::new();
         for stem in verb {
-            let i = stems.iter().position(|s| s == stem).unwrap_or_else(|| {
+            let stem = stem
+                .char_indices()
+                .nth(PREFIX)
+                .map_or(stem.as_str(), |(i, _)| &stem[..i]);
+            let i = stems.iter().position(|s| *s == stem).unwrap_or_else(|| {
                 stems.push(stem);
                 stems.len() - 1
             });
@@ -106,6 +112,9 @@ fn act_filter(acts: &[ActRule]) -> (Matcher, Vec<Vec<usize>>) {
     let matcher = Matcher::new(stems.iter().map(|s| (*s, MatchMode::Start)));
     (matcher, verbs)
 }
+
+/// How many words may stand between a two-word verb and its particle.
+const PARTICLE_WORDS: usize = 5;
 
 /// A forbidden act compiled: its verbs and objects as sequences of stems.
 #[derive(Clone, Debug)]
@@ -155,11 +164,15 @@ impl ActRule {
         for (i, w) in words.iter().enumerate() {
             for verb in &self.verbs {
                 // The verb, its particle next to it or a few words on
-                // ("switched SSO enforcement off").
+                // ("switched SSO enforcement off", "giving your admin their
+                // access back"), in the same statement.
                 let matched = at(i, verb)
                     || (verb.len() == 2
                         && stems[i] == verb[0]
-                        && (i + 2..(i + 5).min(stems.len())).any(|j| stems[j] == verb[1]));
+                        && (i + 2..(i + 2 + PARTICLE_WORDS).min(stems.len())).any(|j| {
+                            stems[j] == verb[1]
+                                && reading.statement(w.0) == reading.statement(words[j].0)
+                        }));
                 if !matched {
                     continue;
                 }

@@ -144,7 +144,7 @@ fn within_budget(normalized: &str, budget: usize) -> &str {
 /// a single letter, a token repeated right after itself, or a word other
 /// than a function word repeated more often than a real text repeats one.
 fn substance(text: &str, words: &[(usize, usize)]) -> Vec<bool> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut counts: crate::matching::WordMap<&str, usize> = Default::default();
     let most = 3.max(words.len() / 12);
     let mut previous = "";
     words
@@ -223,8 +223,20 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
     if rt.material.is_empty() {
         return false;
     }
-    let normalized = text[start..end].replace('_', " ");
-    let words = letter_words(&normalized);
+    // The reading's words are the sentence's words, unless an `_` joins
+    // two of them (the task's texts are read with `_` as a space).
+    let joined = text[start..end].contains('_');
+    let owned;
+    let words: Vec<&str> = if joined {
+        owned = text[start..end].replace('_', " ");
+        letter_words(&owned)
+    } else {
+        reading.words[words_in(&reading.words, start, end)]
+            .iter()
+            .map(|&(s, e)| &text[s..e])
+            .filter(|w| w.chars().all(char::is_alphabetic))
+            .collect()
+    };
     if words
         .windows(ECHO_WORDS)
         .any(|w| rt.material.contains(&window_hash(w)))
@@ -240,6 +252,30 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
             let words = letter_words(&clause);
             words.len() >= 4 && rt.material.contains(&whole_hash(&words))
         })
+}
+
+/// The indices of the words (sorted, disjoint byte ranges) that lie wholly
+/// within `start..end`.
+fn words_in(words: &[(usize, usize)], start: usize, end: usize) -> std::ops::Range<usize> {
+    let lo = words.partition_point(|w| w.0 < start);
+    let hi = words.partition_point(|w| w.1 <= end);
+    lo..hi.max(lo)
+}
+
+/// Which words overlap a marker occurrence.
+fn covered_words(
+    words: &[(usize, usize)],
+    hits: impl Iterator<Item = (usize, usize)>,
+) -> Vec<bool> {
+    let mut out = vec![false; words.len()];
+    for (start, end) in hits {
+        let lo = words.partition_point(|w| w.1 <= start);
+        let hi = words.partition_point(|w| w.0 < end);
+        for c in out.iter_mut().take(hi).skip(lo) {
+            *c = true;
+        }
+    }
+    out
 }
 
 /// The hash of a whole short text (a subject, a title), apart from the
@@ -350,10 +386,7 @@ pub(crate) fn read(
         let words = &reading.words;
         let mut foreign_words = 0;
         for s in &reading.sentences {
-            let n = words
-                .iter()
-                .filter(|w| w.0 >= s.start && w.1 <= s.end)
-                .count();
+            let n = words_in(words, s.start, s.end).len();
             if n < 3 {
                 continue;
             }
@@ -391,7 +424,18 @@ pub(crate) fn read(
     }
     let words = &reading.words;
     let counts = substance(text, words);
-    let covered = |w: &(usize, usize)| hits.iter().any(|h| h.1 < w.1 && w.0 < h.2);
+    let covered = covered_words(words, hits.iter().map(|h| (h.1, h.2)));
+    let function: Vec<bool> = words
+        .iter()
+        .map(|w| is_function_word(&text[w.0..w.1]))
+        .collect();
+    let facts = Facts {
+        text,
+        reading: &reading,
+        substance: &counts,
+        covered: &covered,
+        function: &function,
+    };
     // A salad crams markers together with little else: several groups, or
     // several alternatives of one.
     let limit = match section {
@@ -400,10 +444,10 @@ pub(crate) fn read(
     };
     if patterns_hit.len() >= 2 && limit < 1.0 {
         let total = counts.iter().filter(|c| **c).count();
-        let marker_words = words
+        let marker_words = counts
             .iter()
-            .zip(&counts)
-            .filter(|(w, c)| **c && covered(w))
+            .zip(&covered)
+            .filter(|(c, m)| **c && **m)
             .count();
         let density = marker_words as f64 / total.max(1) as f64;
         if density > limit + 1e-9 {
@@ -416,9 +460,11 @@ pub(crate) fn read(
             };
         }
     }
-    if let Some(reason) = off_topic(rt, text, &reading, &counts, &covered) {
+    if let Some(reason) = off_topic(rt, &facts) {
         return Verdict::Void { reason, foreign };
     }
+    // Whether each sentence is a word soup, found once.
+    let mut soups: Vec<Option<bool>> = vec![None; reading.sentences.len()];
     let mut met = Vec::new();
     let mut negated: Vec<Contradiction> = Vec::new();
     for &(owner, start, end) in &hits {
@@ -448,7 +494,7 @@ pub(crate) fn read(
                 });
             }
         } else if !met.contains(&group)
-            && (section == Section::Note || structured(text, &reading, &counts, &hits, start))
+            && (section == Section::Note || structured(&facts, &hits, start, &mut soups))
         {
             met.push(group);
         }
@@ -459,35 +505,48 @@ pub(crate) fn read(
     meets(met, negated, foreign)
 }
 
+/// What the grader knows of each word of a text, found once per text.
+struct Facts<'a> {
+    text: &'a str,
+    reading: &'a Reading,
+    /// Whether each word counts for substance (see [`substance`]).
+    substance: &'a [bool],
+    /// Whether each word overlaps a marker occurrence.
+    covered: &'a [bool],
+    /// Whether each word is a function word.
+    function: &'a [bool],
+}
+
 /// Whether the clause around a marker at `at` has sentence structure: two
 /// substance words or more, one of them not a marker word ("Refund
 /// approved" has it; "UTC." and "refund, duplicate charge" do not).
+/// `soups` remembers, per sentence, whether it is a word soup.
 fn structured(
-    text: &str,
-    reading: &Reading,
-    counts: &[bool],
+    f: &Facts,
     hits: &[(Owner, usize, usize)],
     at: usize,
+    soups: &mut [Option<bool>],
 ) -> bool {
-    let words = &reading.words;
-    let covered = |w: &(usize, usize)| hits.iter().any(|h| h.1 < w.1 && w.0 < h.2);
-    let (start, end) = reading.clause(at);
+    let words = &f.reading.words;
+    let (start, end) = f.reading.clause(at);
     let mut total = 0;
     let mut content = 0;
     let mut function: Vec<&str> = Vec::new();
-    for (w, counts) in words.iter().zip(counts) {
-        if w.0 >= start && w.1 <= end && *counts {
-            total += 1;
-            if !covered(w) {
-                let word = &text[w.0..w.1];
-                if is_function_word(word) {
-                    if !function.contains(&word) {
-                        function.push(word);
-                    }
-                } else {
-                    content += 1;
-                }
+    for i in words_in(words, start, end) {
+        if !f.substance[i] {
+            continue;
+        }
+        total += 1;
+        if f.covered[i] {
+            continue;
+        }
+        if f.function[i] {
+            let word = &f.text[words[i].0..words[i].1];
+            if !function.contains(&word) {
+                function.push(word);
             }
+        } else {
+            content += 1;
         }
     }
     // Beside its markers, a word of its own ("Refund approved", "allow
@@ -511,30 +570,34 @@ fn structured(
     if total < 2 || (content == 0 && !joined) {
         return false;
     }
-    // A long sentence without function words is a word soup, not a
-    // sentence ("Riya invoice refund card Pro annual duplicate charge ...").
-    let Some(sentence) = reading.sentence(at) else {
+    let Some(k) = f
+        .reading
+        .sentences
+        .iter()
+        .position(|s| s.start <= at && at < s.end)
+    else {
         return true;
     };
-    let inside: Vec<&(usize, usize)> = words
-        .iter()
-        .filter(|w| w.0 >= sentence.start && w.1 <= sentence.end)
-        .collect();
-    if inside.len() < SOUP_WORDS {
-        return true;
+    !*soups[k].get_or_insert_with(|| soup(f, f.reading.sentences[k]))
+}
+
+/// Whether a sentence is a word soup, not a sentence: a long one without
+/// function words ("Riya invoice refund card Pro annual duplicate charge
+/// ..."), or one padded with one token ("the the the refund the the the
+/// ...": the commonest word makes up more than 30% of it).
+fn soup(f: &Facts, sentence: crate::matching::Sentence) -> bool {
+    let range = words_in(&f.reading.words, sentence.start, sentence.end);
+    let n = range.len();
+    if n < SOUP_WORDS {
+        return false;
     }
-    let function_words = inside
-        .iter()
-        .filter(|w| is_function_word(&text[w.0..w.1]))
-        .count();
-    // Padded with one token ("the the the refund the the the ..."): the
-    // commonest word makes up more than 30% of the sentence.
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for w in &inside {
-        *counts.entry(&text[w.0..w.1]).or_insert(0) += 1;
+    let function_words = f.function[range.clone()].iter().filter(|x| **x).count();
+    let mut counts: crate::matching::WordMap<&str, usize> = Default::default();
+    for &(s, e) in &f.reading.words[range] {
+        *counts.entry(&f.text[s..e]).or_insert(0) += 1;
     }
     let commonest = counts.values().copied().max().unwrap_or(0);
-    function_words * 10 >= inside.len() && commonest * 10 <= inside.len() * 3
+    !(function_words * 10 >= n && commonest * 10 <= n * 3)
 }
 
 /// Pronouns that stand as a clause's subject.
@@ -547,18 +610,12 @@ const SOUP_WORDS: usize = 8;
 /// its content words (substance words that are not function words) lie in
 /// clauses that say nothing of the task (two content words or more, none
 /// of them a word of the task's own texts, and no marker).
-fn off_topic(
-    rt: &TaskRuntime,
-    text: &str,
-    reading: &Reading,
-    counts: &[bool],
-    covered: &dyn Fn(&(usize, usize)) -> bool,
-) -> Option<String> {
+fn off_topic(rt: &TaskRuntime, f: &Facts) -> Option<String> {
     let limit = rt.grading.off_topic;
     if limit >= 1.0 {
         return None;
     }
-    let r = relevance(rt, text, reading, counts, covered);
+    let r = relevance(rt, f);
     // A few unrelated words are a greeting or a sign-off, whatever the
     // share: a short reply is not off-topic for its length.
     if r.foreign < MIN_FOREIGN_WORDS {
@@ -572,7 +629,7 @@ fn off_topic(
              more than {limit}",
             r.foreign,
             r.content,
-            r.example.map_or("", |(s, e)| text[s..e].trim())
+            r.example.map_or("", |(s, e)| f.text[s..e].trim())
         )
     })
 }
@@ -597,33 +654,25 @@ pub(crate) struct Relevance {
     pub example: Option<(usize, usize)>,
 }
 
-fn relevance(
-    rt: &TaskRuntime,
-    text: &str,
-    reading: &Reading,
-    counts: &[bool],
-    covered: &dyn Fn(&(usize, usize)) -> bool,
-) -> Relevance {
-    let content: Vec<(usize, usize)> = reading
-        .words
-        .iter()
-        .zip(counts)
-        .filter(|(w, c)| {
-            let word = &text[w.0..w.1];
-            **c && word.chars().count() >= 3
+fn relevance(rt: &TaskRuntime, f: &Facts) -> Relevance {
+    let words = &f.reading.words;
+    let content: Vec<usize> = (0..words.len())
+        .filter(|&i| {
+            let word = &f.text[words[i].0..words[i].1];
+            f.substance[i]
+                && !f.function[i]
+                && word.chars().count() >= 3
                 && word.chars().all(char::is_alphabetic)
-                && !is_function_word(word)
         })
-        .map(|(w, _)| *w)
         .collect();
     let mut foreign = 0;
     let mut example: Option<(usize, usize)> = None;
-    for &(start, end) in &reading.clauses {
-        let inside: Vec<&(usize, usize)> = content
-            .iter()
-            .filter(|w| w.0 >= start && w.1 <= end)
-            .collect();
-        if inside.len() < 2 || inside.iter().any(|w| covered(w)) {
+    for &(start, end) in &f.reading.clauses {
+        let range = words_in(words, start, end);
+        let lo = content.partition_point(|&i| i < range.start);
+        let hi = content.partition_point(|&i| i < range.end);
+        let inside = &content[lo..hi.max(lo)];
+        if inside.len() < 2 || inside.iter().any(|&i| f.covered[i]) {
             continue;
         }
         // One shared word relates a short clause; a longer one must share
@@ -632,9 +681,11 @@ fn relevance(
         // ticket).
         let shared = inside
             .iter()
-            .filter(|w| {
-                rt.vocabulary
-                    .contains(&rt.negation.stem_cached(&text[w.0..w.1]))
+            .filter(|&&i| {
+                rt.negation
+                    .with_stem(&f.text[words[i].0..words[i].1], |stem| {
+                        rt.vocabulary.contains(stem)
+                    })
             })
             .count();
         let related = shared
@@ -680,8 +731,20 @@ impl TaskRuntime {
             .required
             .scan_normalized(&normalized, |_, s, e| hits.push((s, e)));
         let counts = substance(&normalized, &reading.words);
-        let covered = |w: &(usize, usize)| hits.iter().any(|h| h.0 < w.1 && w.0 < h.1);
-        let r = relevance(self, &normalized, &reading, &counts, &covered);
+        let covered = covered_words(&reading.words, hits.into_iter());
+        let function: Vec<bool> = reading
+            .words
+            .iter()
+            .map(|w| is_function_word(&normalized[w.0..w.1]))
+            .collect();
+        let facts = Facts {
+            text: &normalized,
+            reading: &reading,
+            substance: &counts,
+            covered: &covered,
+            function: &function,
+        };
+        let r = relevance(self, &facts);
         (r.content, r.foreign)
     }
 
