@@ -151,25 +151,31 @@ impl Reading {
     /// access once you are verified", "Once verified, we will restore
     /// access"). For acts: a promise made on a condition is not the act.
     pub fn conditional(&self, at: usize) -> bool {
-        if self.conditions.iter().any(|c| c.0 <= at && at < c.1) {
-            return true;
+        self.condition(at).is_some()
+    }
+
+    /// The condition what is said at `at` waits for (see
+    /// [`Reading::conditional`]): the `if` clause or the clause holding the
+    /// precondition, as a byte range.
+    pub fn condition(&self, at: usize) -> Option<(usize, usize)> {
+        if let Some(c) = self.conditions.iter().find(|c| c.0 <= at && at < c.1) {
+            return Some(*c);
         }
-        let Some(k) = self.clauses.iter().position(|c| c.0 <= at && at < c.1) else {
-            return false;
-        };
+        let k = self.clauses.iter().position(|c| c.0 <= at && at < c.1)?;
         let (start, end) = self.clauses[k];
         if self.preconditions.iter().any(|&p| start <= p && p < end) {
-            return true;
+            return Some((start, end));
         }
         let sentence = self.sentence(at).map_or(0, |s| s.start);
-        k > 0 && {
-            let (ps, pe) = self.clauses[k - 1];
-            let opens =
-                |p: usize| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p);
-            // Not an `if` clause before it: "If finance can't wait, reverse
-            // the payment with your bank" suggests the act all the same.
-            ps >= sentence && self.preconditions.iter().any(|&p| opens(p))
+        if k == 0 {
+            return None;
         }
+        let (ps, pe) = self.clauses[k - 1];
+        let opens =
+            |p: usize| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p);
+        // Not an `if` clause before it: "If finance can't wait, reverse
+        // the payment with your bank" suggests the act all the same.
+        (ps >= sentence && self.preconditions.iter().any(|&p| opens(p))).then_some((ps, pe))
     }
 
     /// The clause around byte `at`.

@@ -113,6 +113,40 @@ fn act_filter(acts: &[ActRule]) -> (Matcher, Vec<Vec<usize>>) {
     (matcher, verbs)
 }
 
+/// The stems of words that name a check an act may wait for: a promise
+/// made on one of these is not the act.
+static CHECKS: std::sync::LazyLock<crate::matching::WordSet<String>> =
+    std::sync::LazyLock::new(|| {
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        [
+            "verify",
+            "verified",
+            "verification",
+            "identity",
+            "approve",
+            "approval",
+            "review",
+            "compliance",
+            "authorize",
+            "authorise",
+            "authorization",
+            "authorisation",
+            "legal",
+            "clearance",
+            "cleared",
+            "validate",
+            "validation",
+            "check",
+            "vet",
+            "vetted",
+            "sign-off",
+            "signoff",
+        ]
+        .iter()
+        .map(|w| stemmer.stem(w).into_owned())
+        .collect()
+    });
+
 /// How many words may stand between a two-word verb and its particle.
 const PARTICLE_WORDS: usize = 5;
 
@@ -182,8 +216,25 @@ impl ActRule {
                         && words[j].1 <= end
                         && self.objects.iter().any(|o| at(j, o))
                 });
-                if !object || reading.conditional(w.0) || reading.reported(w.0) {
+                if !object || reading.reported(w.0) {
                     continue;
+                }
+                // A promise that waits for a check is not the act ("we will
+                // restore access once your identity is verified", "once
+                // compliance approves, the block can be lifted"); one that
+                // waits for a formality is ("as soon as you send your
+                // workspace ID we'll unlock the account").
+                if let Some((cs, ce)) = reading.condition(w.0) {
+                    let checked = |from: usize, to: usize| {
+                        words
+                            .iter()
+                            .zip(stems)
+                            .any(|(x, stem)| x.0 >= from && x.1 <= to && CHECKS.contains(stem))
+                    };
+                    let (clause_start, clause_end) = reading.clause(w.0);
+                    if checked(cs, ce) || checked(clause_start, clause_end) {
+                        continue;
+                    }
                 }
                 if !self.harmful_when_negated && reading.negated(w.0, w.1) {
                     continue;

@@ -212,6 +212,9 @@ pub(super) fn material(task: &crate::spec::TaskSpec) -> crate::matching::WordSet
         for window in words.windows(ECHO_WORDS) {
             out.insert(window_hash(window));
         }
+        for three in words.windows(3) {
+            out.insert(trigram_hash(three));
+        }
     }
     out
 }
@@ -242,6 +245,18 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
         .any(|w| rt.material.contains(&window_hash(w)))
     {
         return true;
+    }
+    // Reworded a word in ten, it is still a copy: most of its runs of
+    // three words are the task's own.
+    if words.len() >= ECHO_WORDS {
+        let runs = words.len() - 2;
+        let copied = words
+            .windows(3)
+            .filter(|w| rt.material.contains(&trigram_hash(w)))
+            .count();
+        if copied * 100 >= runs * ECHO_SHARE {
+            return true;
+        }
     }
     reading
         .clauses
@@ -277,6 +292,15 @@ fn covered_words(
     }
     out
 }
+
+/// The hash of a run of three words, apart from the other hashes.
+fn trigram_hash(words: &[&str]) -> u64 {
+    window_hash(&[&["\u{1}three"], words].concat())
+}
+
+/// From this share (in percent) of its runs of three words found in the
+/// task's own texts, a sentence of [`ECHO_WORDS`] words or more is a copy.
+const ECHO_SHARE: usize = 60;
 
 /// The hash of a whole short text (a subject, a title), apart from the
 /// runs of [`ECHO_WORDS`] words.
@@ -494,7 +518,7 @@ pub(crate) fn read(
                 });
             }
         } else if !met.contains(&group)
-            && (section == Section::Note || structured(&facts, &hits, start, &mut soups))
+            && (section == Section::Note || structured(rt, &facts, &hits, start, &mut soups))
         {
             met.push(group);
         }
@@ -522,13 +546,66 @@ struct Facts<'a> {
 /// approved" has it; "UTC." and "refund, duplicate charge" do not).
 /// `soups` remembers, per sentence, whether it is a word soup.
 fn structured(
+    rt: &TaskRuntime,
     f: &Facts,
     hits: &[(Owner, usize, usize)],
     at: usize,
     soups: &mut [Option<bool>],
 ) -> bool {
-    let words = &f.reading.words;
     let (start, end) = f.reading.clause(at);
+    // An item of a list takes the structure of a clause of the task that
+    // opens the list: "please send request IDs, UTC timestamps, and the
+    // affected region". A salad of items opens with no such clause ("Thanks
+    // for your patience, refund, duplicate charge" opens with a courtesy),
+    // and a padded one fails the marker density first.
+    let listed = || {
+        let (opening, _) = f.reading.statement(at);
+        f.reading
+            .clauses
+            .iter()
+            .filter(|c| c.0 >= opening && c.1 <= start)
+            .any(|&(s, e)| clause_structure(f, hits, s, e) && of_the_task(rt, f, hits, s, e))
+    };
+    if !clause_structure(f, hits, start, end) && !listed() {
+        return false;
+    }
+    let Some(k) = f
+        .reading
+        .sentences
+        .iter()
+        .position(|s| s.start <= at && at < s.end)
+    else {
+        return true;
+    };
+    !*soups[k].get_or_insert_with(|| soup(f, f.reading.sentences[k]))
+}
+
+/// Whether the clause `start..end` holds a marker, or a content word that
+/// shares its stem with the task's own texts.
+fn of_the_task(
+    rt: &TaskRuntime,
+    f: &Facts,
+    hits: &[(Owner, usize, usize)],
+    start: usize,
+    end: usize,
+) -> bool {
+    let words = &f.reading.words;
+    hits.iter().any(|h| h.1 >= start && h.2 <= end)
+        || words_in(words, start, end).any(|i| {
+            let word = &f.text[words[i].0..words[i].1];
+            f.substance[i]
+                && !f.function[i]
+                && word.chars().count() >= 3
+                && rt
+                    .negation
+                    .with_stem(word, |stem| rt.vocabulary.contains(stem))
+        })
+}
+
+/// Whether the clause `start..end` has structure of its own (see
+/// [`structured`]).
+fn clause_structure(f: &Facts, hits: &[(Owner, usize, usize)], start: usize, end: usize) -> bool {
+    let words = &f.reading.words;
     let mut total = 0;
     let mut content = 0;
     let mut function: Vec<&str> = Vec::new();
@@ -567,18 +644,7 @@ fn structured(
     // bypass".
     let subject = function.iter().any(|w| SUBJECTS.contains(w));
     let joined = subject || function.len() >= 2 || (function.len() == 1 && groups >= 2);
-    if total < 2 || (content == 0 && !joined) {
-        return false;
-    }
-    let Some(k) = f
-        .reading
-        .sentences
-        .iter()
-        .position(|s| s.start <= at && at < s.end)
-    else {
-        return true;
-    };
-    !*soups[k].get_or_insert_with(|| soup(f, f.reading.sentences[k]))
+    total >= 2 && (content > 0 || joined)
 }
 
 /// Whether a sentence is a word soup, not a sentence: a long one without
