@@ -497,6 +497,9 @@ impl std::hash::Hasher for WordHasher {
     fn write_u8(&mut self, b: u8) {
         self.mix(u64::from(b));
     }
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
     fn write_usize(&mut self, n: usize) {
         self.mix(n as u64);
     }

@@ -455,6 +455,10 @@ impl Negation {
         let mut start = 0;
         let mut depth = 0usize;
         for (i, c) in normalized.char_indices() {
+            // Letters, digits and spaces end nothing (most of a text).
+            if c.is_ascii_alphanumeric() || c == ' ' {
+                continue;
+            }
             match c {
                 '(' | '[' => depth += 1,
                 ')' | ']' => depth = depth.saturating_sub(1),

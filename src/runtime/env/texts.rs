@@ -181,11 +181,24 @@ fn letter_words(normalized: &str) -> Vec<&str> {
 }
 
 fn window_hash(words: &[&str]) -> u64 {
+    combine(words.iter().map(|w| word_hash(w)))
+}
+
+/// One word's hash.
+fn word_hash(word: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = crate::matching::WordHasher::default();
-    for w in words {
-        h.write(w.as_bytes());
-        h.write(&[0xff]);
+    h.write(word.as_bytes());
+    h.finish()
+}
+
+/// The hash of a run of words from their hashes: each word is hashed once
+/// however many runs hold it.
+fn combine(hashes: impl Iterator<Item = u64>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::matching::WordHasher::default();
+    for x in hashes {
+        h.write_u64(x);
     }
     h.finish()
 }
@@ -208,12 +221,15 @@ pub(super) fn material(task: &crate::spec::TaskSpec) -> crate::matching::WordSet
     }
     for text in texts {
         let normalized = crate::matching::normalize_pattern(&text.replace('_', " "));
-        let words = letter_words(&normalized);
-        for window in words.windows(ECHO_WORDS) {
-            out.insert(window_hash(window));
+        let hashes: Vec<u64> = letter_words(&normalized)
+            .iter()
+            .map(|w| word_hash(w))
+            .collect();
+        for window in hashes.windows(ECHO_WORDS) {
+            out.insert(combine(window.iter().copied()));
         }
-        for three in words.windows(3) {
-            out.insert(trigram_hash(three));
+        for three in hashes.windows(3) {
+            out.insert(trigram_of(three));
         }
     }
     out
@@ -240,9 +256,10 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
             .filter(|w| w.chars().all(char::is_alphabetic))
             .collect()
     };
-    if words
+    let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+    if hashes
         .windows(ECHO_WORDS)
-        .any(|w| rt.material.contains(&window_hash(w)))
+        .any(|w| rt.material.contains(&combine(w.iter().copied())))
     {
         return true;
     }
@@ -250,9 +267,9 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
     // three words are the task's own.
     if words.len() >= ECHO_WORDS {
         let runs = words.len() - 2;
-        let copied = words
+        let copied = hashes
             .windows(3)
-            .filter(|w| rt.material.contains(&trigram_hash(w)))
+            .filter(|w| rt.material.contains(&trigram_of(w)))
             .count();
         if copied * 100 >= runs * ECHO_SHARE {
             return true;
@@ -293,10 +310,14 @@ fn covered_words(
     out
 }
 
-/// The hash of a run of three words, apart from the other hashes.
-fn trigram_hash(words: &[&str]) -> u64 {
-    window_hash(&[&["\u{1}three"], words].concat())
+/// The hash of a run of three words (from their hashes), apart from the
+/// runs of twelve.
+fn trigram_of(hashes: &[u64]) -> u64 {
+    combine(std::iter::once(THREE).chain(hashes.iter().copied()))
 }
+
+/// Tells runs of three words apart from runs of twelve.
+const THREE: u64 = 0x7468_7265_6500_0003;
 
 /// From this share (in percent) of its runs of three words found in the
 /// task's own texts, a sentence of [`ECHO_WORDS`] words or more is a copy.
