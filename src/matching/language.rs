@@ -144,6 +144,18 @@ impl Languages {
                 return None;
             }
         }
+        // Names and sign-offs ("Best regards, Jordan, Customer Support")
+        // hold no function word of any language: in the Latin script, a
+        // short one is not judged.
+        if english == 0
+            && other.as_ref().is_none_or(|(_, n)| *n == 0)
+            && words < 8
+            && sentence
+                .chars()
+                .all(|c| c.is_ascii() || !c.is_alphabetic() || ('\u{c0}'..'\u{250}').contains(&c))
+        {
+            return None;
+        }
         let info = self.detector.detect(sentence)?;
         // Trigrams alone misread some plain English questions ("Could you
         // send your legal contact's email?" as French): with two English

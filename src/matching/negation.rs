@@ -247,6 +247,17 @@ const REPORTED: [&str; 16] = [
     "you suggested",
 ];
 
+/// How many words after "and" may hold the verb of a clause of its own.
+const CLAUSE_LOOKAHEAD: usize = 5;
+
+/// Finite verbs and auxiliaries that make "and ..." a clause of its own.
+const FINITE: [&str; 36] = [
+    "is", "are", "was", "were", "will", "has", "have", "had", "can", "could", "would", "should",
+    "may", "might", "must", "gets", "got", "stays", "remains", "it's", "it'll", "that's",
+    "there's", "we'll", "we're", "we've", "i'll", "i'm", "i've", "you'll", "you're", "they'll",
+    "they're", "he's", "she's", "goes",
+];
+
 /// Negative contractions of a copula: always in a copular position.
 const COPULA_NEGATIVES: [&str; 8] = [
     "isn't", "aren't", "wasn't", "weren't", "isnt", "arent", "wasnt", "werent",
@@ -467,6 +478,16 @@ impl Negation {
             if depth > 0 && c != '(' && c != '[' {
                 continue;
             }
+            // A line break before a bullet ("we need:\n- your tenant region")
+            // ends a list item, not the sentence.
+            if c == '\n'
+                && normalized[i + 1..]
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(['-', '*', '•'])
+            {
+                bounds.push((i, true));
+                continue;
+            }
             if ends_sentence(normalized, i, c) {
                 bounds.push((i, false));
                 sentence_ends.push(i);
@@ -499,6 +520,50 @@ impl Negation {
                 .filter(|f| f.2 == Kind::Stop)
                 .map(|f| (f.0, false)),
         );
+        // "and" (or "or", "so", "yet") opening a clause with its own subject
+        // and verb ends the clause before it: "You won't be billed again
+        // and your refund ... is already approved". Without a verb of its
+        // own it joins what the clause says: "we can't refund or waive
+        // the fee".
+        for (k, w) in words.iter().enumerate() {
+            if !matches!(&normalized[w.0..w.1], "and" | "or" | "so" | "yet") {
+                continue;
+            }
+            // Its subject opens with a pronoun or a determiner ("and your
+            // refund ... is"): "trust and safety team is" joins two nouns.
+            let subject = words.get(k + 1).is_some_and(|x| {
+                matches!(
+                    &normalized[x.0..x.1],
+                    "your"
+                        | "our"
+                        | "the"
+                        | "this"
+                        | "that"
+                        | "my"
+                        | "their"
+                        | "his"
+                        | "her"
+                        | "its"
+                        | "we"
+                        | "you"
+                        | "i"
+                        | "it"
+                        | "they"
+                        | "he"
+                        | "she"
+                        | "there"
+                )
+            });
+            let own_verb = subject
+                && words[k + 1..]
+                    .iter()
+                    .take(CLAUSE_LOOKAHEAD)
+                    .skip(1)
+                    .any(|x| FINITE.contains(&&normalized[x.0..x.1]));
+            if own_verb {
+                bounds.push((w.0, false));
+            }
+        }
         bounds.sort_unstable();
         bounds.dedup_by_key(|b| b.0);
         let cut = |commas: bool| {
@@ -750,7 +815,14 @@ impl Negation {
                 .chars()
                 .next_back()
                 .is_some_and(|c| matches!(c, '.' | '?' | '!' | ':' | '\n'));
-            if n > 3 || after > 1 || k == 0 || !opens {
+            // Its trigger comes first, after a pronoun or auxiliary at most:
+            // "Manual bypass declined." states its own subject's fate, it
+            // answers nothing.
+            let lead_ok = words.iter().filter(|w| w.0 >= cs && w.1 <= start).all(|w| {
+                let word = &normalized[w.0..w.1];
+                AUXILIARIES.contains(&word) || matches!(word, "we" | "i" | "you" | "it" | "that")
+            });
+            if n > 3 || after > 1 || k == 0 || !opens || !lead_ok {
                 continue;
             }
             let previous = clauses[k - 1];

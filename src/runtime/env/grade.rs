@@ -15,7 +15,19 @@ pub(super) fn score(w: &Weights, b: &Breakdown, gates: &[FiredGate]) -> f64 {
         .map(|(name, value)| w.get(name).unwrap_or(0.0) * value)
         .sum();
     let cap = gates.iter().map(|g| g.cap).fold(1.0, f64::min);
-    s.min(cap).clamp(0.0, 1.0)
+    without_float_noise(s.min(cap).clamp(0.0, 1.0))
+}
+
+/// A weighted sum that is a round number up to floating-point noise is that
+/// number: 0.8999999999999999 is 0.9, which a threshold of 0.9 must see
+/// (0.6666666666666666 stays as it is).
+fn without_float_noise(x: f64) -> f64 {
+    let round = (x * 1e9).round() / 1e9;
+    if (x - round).abs() < 1e-12 {
+        round
+    } else {
+        x
+    }
 }
 
 /// The gates of the task that fire on the episode as it stands. Gates read

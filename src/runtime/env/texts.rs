@@ -265,7 +265,7 @@ fn echoes(rt: &TaskRuntime, reading: &Reading, text: &str, start: usize, end: us
     }
     // Reworded a word in ten, it is still a copy: most of its runs of
     // three words are the task's own.
-    if words.len() >= ECHO_WORDS {
+    if words.len() >= FUZZY_ECHO_WORDS {
         let runs = words.len() - 2;
         let copied = hashes
             .windows(3)
@@ -320,8 +320,14 @@ fn trigram_of(hashes: &[u64]) -> u64 {
 const THREE: u64 = 0x7468_7265_6500_0003;
 
 /// From this share (in percent) of its runs of three words found in the
-/// task's own texts, a sentence of [`ECHO_WORDS`] words or more is a copy.
+/// task's own texts, a sentence of [`FUZZY_ECHO_WORDS`] words or more is a
+/// copy.
 const ECHO_SHARE: usize = 60;
+
+/// A shorter sentence may name what the knowledge base names ("Please
+/// reply with your tenant region, DPA amendment ID, and legal contact
+/// email." shares most of its runs with the article that asks for them).
+const FUZZY_ECHO_WORDS: usize = 20;
 
 /// The hash of a whole short text (a subject, a title), apart from the
 /// runs of [`ECHO_WORDS`] words.
@@ -580,7 +586,9 @@ fn structured(
     // for your patience, refund, duplicate charge" opens with a courtesy),
     // and a padded one fails the marker density first.
     let listed = || {
-        let (opening, _) = f.reading.statement(at);
+        // Within the sentence: a colon may open the list ("we need three
+        // things from you: your tenant region, the DPA amendment ID, ...").
+        let opening = f.reading.sentence(at).map_or(start, |s| s.start);
         f.reading
             .clauses
             .iter()
