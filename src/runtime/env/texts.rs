@@ -473,20 +473,7 @@ pub(crate) fn read(
     if hits.is_empty() {
         return meets(Vec::new(), Vec::new(), foreign);
     }
-    let words = &reading.words;
-    let counts = substance(text, words);
-    let covered = covered_words(words, hits.iter().map(|h| (h.1, h.2)));
-    let function: Vec<bool> = words
-        .iter()
-        .map(|w| is_function_word(&text[w.0..w.1]))
-        .collect();
-    let facts = Facts {
-        text,
-        reading: &reading,
-        substance: &counts,
-        covered: &covered,
-        function: &function,
-    };
+    let facts = Facts::new(text, &reading, hits.iter().map(|h| (h.1, h.2)));
     // A salad crams markers together with little else: several groups, or
     // several alternatives of one.
     let limit = match section {
@@ -494,10 +481,11 @@ pub(crate) fn read(
         Section::Note => g.note_marker_density,
     };
     if patterns_hit.len() >= 2 && limit < 1.0 {
-        let total = counts.iter().filter(|c| **c).count();
-        let marker_words = counts
+        let total = facts.substance.iter().filter(|c| **c).count();
+        let marker_words = facts
+            .substance
             .iter()
-            .zip(&covered)
+            .zip(&facts.covered)
             .filter(|(c, m)| **c && **m)
             .count();
         let density = marker_words as f64 / total.max(1) as f64;
@@ -561,11 +549,51 @@ struct Facts<'a> {
     text: &'a str,
     reading: &'a Reading,
     /// Whether each word counts for substance (see [`substance`]).
-    substance: &'a [bool],
+    substance: Vec<bool>,
     /// Whether each word overlaps a marker occurrence.
-    covered: &'a [bool],
+    covered: Vec<bool>,
     /// Whether each word is a function word.
-    function: &'a [bool],
+    function: Vec<bool>,
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of a normalized text read as `reading`, with its marker
+    /// occurrences `(start, end)`.
+    fn new(
+        text: &'a str,
+        reading: &'a Reading,
+        markers: impl Iterator<Item = (usize, usize)>,
+    ) -> Self {
+        let words = &reading.words;
+        Facts {
+            text,
+            reading,
+            substance: substance(text, words),
+            covered: covered_words(words, markers),
+            function: words
+                .iter()
+                .map(|w| is_function_word(&text[w.0..w.1]))
+                .collect(),
+        }
+    }
+
+    /// Whether word `i` is a content word: a substance word of three
+    /// letters or more, not a function word.
+    fn content(&self, i: usize) -> bool {
+        let (s, e) = self.reading.words[i];
+        let word = &self.text[s..e];
+        self.substance[i]
+            && !self.function[i]
+            && word.chars().count() >= 3
+            && word.chars().all(char::is_alphabetic)
+    }
+
+    /// Whether word `i`'s stem is a word of the task's own texts.
+    fn of_the_task(&self, rt: &TaskRuntime, i: usize) -> bool {
+        let (s, e) = self.reading.words[i];
+        rt.negation
+            .with_stem(&self.text[s..e], |stem| rt.vocabulary.contains(stem))
+    }
 }
 
 /// Whether the clause around a marker at `at` has sentence structure: two
@@ -593,7 +621,7 @@ fn structured(
             .clauses
             .iter()
             .filter(|c| c.0 >= opening && c.1 <= start)
-            .any(|&(s, e)| clause_structure(f, hits, s, e) && of_the_task(rt, f, hits, s, e))
+            .any(|&(s, e)| clause_structure(f, hits, s, e) && about_the_task(rt, f, hits, s, e))
     };
     if !clause_structure(f, hits, start, end) && !listed() {
         return false;
@@ -611,24 +639,15 @@ fn structured(
 
 /// Whether the clause `start..end` holds a marker, or a content word that
 /// shares its stem with the task's own texts.
-fn of_the_task(
+fn about_the_task(
     rt: &TaskRuntime,
     f: &Facts,
     hits: &[(Owner, usize, usize)],
     start: usize,
     end: usize,
 ) -> bool {
-    let words = &f.reading.words;
     hits.iter().any(|h| h.1 >= start && h.2 <= end)
-        || words_in(words, start, end).any(|i| {
-            let word = &f.text[words[i].0..words[i].1];
-            f.substance[i]
-                && !f.function[i]
-                && word.chars().count() >= 3
-                && rt
-                    .negation
-                    .with_stem(word, |stem| rt.vocabulary.contains(stem))
-        })
+        || words_in(&f.reading.words, start, end).any(|i| f.content(i) && f.of_the_task(rt, i))
 }
 
 /// Whether the clause `start..end` has structure of its own (see
@@ -751,15 +770,7 @@ pub(crate) struct Relevance {
 
 fn relevance(rt: &TaskRuntime, f: &Facts) -> Relevance {
     let words = &f.reading.words;
-    let content: Vec<usize> = (0..words.len())
-        .filter(|&i| {
-            let word = &f.text[words[i].0..words[i].1];
-            f.substance[i]
-                && !f.function[i]
-                && word.chars().count() >= 3
-                && word.chars().all(char::is_alphabetic)
-        })
-        .collect();
+    let content: Vec<usize> = (0..words.len()).filter(|&i| f.content(i)).collect();
     let mut foreign = 0;
     let mut example: Option<(usize, usize)> = None;
     for &(start, end) in &f.reading.clauses {
@@ -774,15 +785,7 @@ fn relevance(rt: &TaskRuntime, f: &Facts) -> Relevance {
         // two ("the on-call engineering team is investigating the incident
         // using your request IDs" shares only "request" with a billing
         // ticket).
-        let shared = inside
-            .iter()
-            .filter(|&&i| {
-                rt.negation
-                    .with_stem(&f.text[words[i].0..words[i].1], |stem| {
-                        rt.vocabulary.contains(stem)
-                    })
-            })
-            .count();
+        let shared = inside.iter().filter(|&&i| f.of_the_task(rt, i)).count();
         let related = shared
             >= if inside.len() > RELATED_ONE_WORD {
                 2
@@ -825,20 +828,7 @@ impl TaskRuntime {
         self.markers
             .required
             .scan_normalized(&normalized, |_, s, e| hits.push((s, e)));
-        let counts = substance(&normalized, &reading.words);
-        let covered = covered_words(&reading.words, hits.into_iter());
-        let function: Vec<bool> = reading
-            .words
-            .iter()
-            .map(|w| is_function_word(&normalized[w.0..w.1]))
-            .collect();
-        let facts = Facts {
-            text: &normalized,
-            reading: &reading,
-            substance: &counts,
-            covered: &covered,
-            function: &function,
-        };
+        let facts = Facts::new(&normalized, &reading, hits.into_iter());
         let r = relevance(self, &facts);
         (r.content, r.foreign)
     }
