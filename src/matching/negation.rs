@@ -173,8 +173,9 @@ impl Reading {
         let (ps, pe) = self.clauses[k - 1];
         let opens =
             |p: usize| ps <= p && p < pe && !self.words.iter().any(|w| w.0 >= ps && w.1 <= p);
-        // Not an `if` clause before it: "If finance can't wait, reverse
-        // the payment with your bank" suggests the act all the same.
+        // A clause before it that opens with the precondition ("If finance
+        // can't wait, reverse the payment with your bank": the act then
+        // asks whether the condition is a check).
         (ps >= sentence && self.preconditions.iter().any(|&p| opens(p))).then_some((ps, pe))
     }
 
@@ -215,9 +216,10 @@ const AUXILIARIES: [&str; 30] = [
 ];
 
 /// Words that make what a clause promises wait for something (for acts
-/// only; "as soon as" and "only after" are found too). Not "until", which
+/// only, which then ask whether it waits for a check; "as soon as" and
+/// "only after" are found too). Not "until", which
 /// says how long, not whether: "MFA is off until the review ends".
-const PRECONDITIONS: [&str; 4] = ["once", "before", "after", "when"];
+const PRECONDITIONS: [&str; 5] = ["once", "before", "after", "when", "if"];
 
 /// Words that point back to what a sentence said before: a negated clause
 /// holding one negates that too.

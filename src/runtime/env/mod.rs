@@ -113,8 +113,11 @@ fn act_filter(acts: &[ActRule]) -> (Matcher, Vec<Vec<usize>>) {
     (matcher, verbs)
 }
 
-/// The stems of words that name a check an act may wait for: a promise
-/// made on one of these is not the act.
+/// The stems of words that name the act of checking, which an act may
+/// wait for: a promise made on one of these is not the act. Not who checks
+/// ("compliance", "legal"), nor what ("identity"): "once our compliance
+/// team receives the IDs, engineering will switch the block off" waits for
+/// a formality.
 static CHECKS: std::sync::LazyLock<crate::matching::WordSet<String>> =
     std::sync::LazyLock::new(|| {
         let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
@@ -122,16 +125,13 @@ static CHECKS: std::sync::LazyLock<crate::matching::WordSet<String>> =
             "verify",
             "verified",
             "verification",
-            "identity",
             "approve",
             "approval",
             "review",
-            "compliance",
             "authorize",
             "authorise",
             "authorization",
             "authorisation",
-            "legal",
             "clearance",
             "cleared",
             "validate",
@@ -139,8 +139,9 @@ static CHECKS: std::sync::LazyLock<crate::matching::WordSet<String>> =
             "check",
             "vet",
             "vetted",
-            "sign-off",
-            "signoff",
+            "confirm",
+            "confirmed",
+            "confirmation",
         ]
         .iter()
         .map(|w| stemmer.stem(w).into_owned())
@@ -225,11 +226,24 @@ impl ActRule {
                 // waits for a formality is ("as soon as you send your
                 // workspace ID we'll unlock the account").
                 if let Some((cs, ce)) = reading.condition(w.0) {
+                    // A check the customer does is a formality: "once you
+                    // confirm your workspace ID" ("once we've verified that
+                    // you own it", "I'll ask you for details to verify
+                    // your identity" are ours).
                     let checked = |from: usize, to: usize| {
-                        words
-                            .iter()
-                            .zip(stems)
-                            .any(|(x, stem)| x.0 >= from && x.1 <= to && CHECKS.contains(stem))
+                        let mut you: Option<usize> = None;
+                        for (k, (x, stem)) in words.iter().zip(stems).enumerate() {
+                            if x.0 < from || x.1 > to {
+                                continue;
+                            }
+                            if CHECKS.contains(stem) {
+                                return you.is_none_or(|y| k - y > 2);
+                            }
+                            if matches!(stem.as_str(), "you" | "you'v" | "you'r" | "you'll") {
+                                you = Some(k);
+                            }
+                        }
+                        false
                     };
                     let (clause_start, clause_end) = reading.clause(w.0);
                     if checked(cs, ce) || checked(clause_start, clause_end) {
