@@ -181,6 +181,11 @@ impl Default for Grading {
                     when: GateCondition::QueueHopping,
                 },
                 Gate {
+                    name: "status_hopping".into(),
+                    cap: 0.6,
+                    when: GateCondition::StatusHopping,
+                },
+                Gate {
                     name: "missed_queue".into(),
                     cap: 0.5,
                     when: GateCondition::MissedQueue,
@@ -470,9 +475,15 @@ impl Default for NegationSpec {
                 "never mind",
                 "nothing else",
                 "not least",
-                "don't wait",
-                "dont wait",
-                "do not wait",
+                "don't wait to",
+                "dont wait to",
+                "do not wait to",
+                "don't wait on us",
+                "dont wait on us",
+                "do not wait on us",
+                "don't wait for us",
+                "dont wait for us",
+                "do not wait for us",
                 "don't delay",
                 "dont delay",
                 "do not delay",
@@ -558,7 +569,8 @@ pub enum GateCondition {
     /// in the thread they form).
     Forbidden,
     /// No reply that counted was sent (a reply that met no group because
-    /// it was a salad, a repeat, off-topic or over budget does not count).
+    /// it was a salad, a repeat, off-topic or over budget does not count),
+    /// or the replies together meet fewer than half of the required groups.
     NoReply,
     /// A reply says the opposite of the task: a required reply marker of
     /// the task occurs inside a negation scope ("we will not refund you").
@@ -575,6 +587,10 @@ pub enum GateCondition {
     /// The case was routed to two queues or more that are not the gold
     /// queue (trying queues until the reward moves).
     QueueHopping,
+    /// The case was set to two statuses or more that are not the gold
+    /// status, or a status was replaced by another with nothing done in
+    /// between (trying statuses until the reward moves).
+    StatusHopping,
     /// The case was set to this status at any step (a reopened case
     /// included).
     Status { status: String },

@@ -58,6 +58,10 @@ const CANDIDATES: [Lang; 28] = [
 
 /// Function-word lists by language: English first, then the languages
 /// customers most often write in besides it.
+/// Letters in another script a sentence needs before its script alone
+/// makes it foreign (a name in Cyrillic in a greeting is not enough).
+const FOREIGN_SCRIPT_LETTERS: usize = 4;
+
 type FunctionWords = (Lang, &'static str, Option<WordSet<&'static str>>);
 static FUNCTION_WORDS: LazyLock<Vec<FunctionWords>> = LazyLock::new(|| {
     [
@@ -96,6 +100,46 @@ impl Languages {
     /// in another language, English markers left in, 0.5 and over.
     pub const CONFIDENCE: f64 = 0.45;
 
+    /// The language of the letters of `sentence` in scripts none of the
+    /// allowed languages is written in, when there are at least
+    /// [`FOREIGN_SCRIPT_LETTERS`] of them and a third of its letters.
+    fn foreign_script(&self, sentence: &str) -> Option<String> {
+        let mut total = 0;
+        let mut foreign: Vec<(whatlang::Script, usize)> = Vec::new();
+        let mut buf = [0u8; 4];
+        for c in sentence.chars().filter(|c| c.is_alphabetic()) {
+            total += 1;
+            if c.is_ascii() {
+                continue;
+            }
+            let Some(script) = whatlang::detect_script(c.encode_utf8(&mut buf)) else {
+                continue;
+            };
+            if script.langs().iter().any(|l| self.allowed.contains(l)) {
+                continue;
+            }
+            match foreign.iter_mut().find(|f| f.0 == script) {
+                Some(f) => f.1 += 1,
+                None => foreign.push((script, 1)),
+            }
+        }
+        let letters: usize = foreign.iter().map(|c| c.1).sum();
+        if letters < FOREIGN_SCRIPT_LETTERS || letters * 3 < total {
+            return None;
+        }
+        // Kana make Han characters Japanese.
+        let kana = foreign
+            .iter()
+            .any(|(s, _)| matches!(s, whatlang::Script::Hiragana | whatlang::Script::Katakana));
+        let (script, _) = foreign.iter().max_by_key(|c| c.1)?;
+        let lang = if kana {
+            Lang::Jpn
+        } else {
+            *script.langs().first()?
+        };
+        Some(lang.eng_name().to_owned())
+    }
+
     /// The languages of ISO 639-3 `codes` (`eng`, `spa`, ...); unknown codes
     /// are left out (the compiler reports them).
     pub fn new(codes: &[String]) -> Self {
@@ -122,6 +166,16 @@ impl Languages {
     pub fn foreign(&self, sentence: &str) -> Option<String> {
         if self.allowed.is_empty() {
             return None;
+        }
+        // Written in a script none of the task's languages uses, whatever
+        // English words stand beside it ("Marcus，您的账户我们已经直接解锁了。
+        // 另外请 reset your password"): a character of Chinese, Japanese or
+        // Korean carries a word's worth, so a third of the letters is a
+        // good part of the sentence.
+        if !sentence.is_ascii() {
+            if let Some(lang) = self.foreign_script(sentence) {
+                return Some(lang);
+            }
         }
         let (english, other) = self.function_words(sentence);
         // Plainly English (two English function words, fewer than two of

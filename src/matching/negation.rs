@@ -266,10 +266,12 @@ const COPULA_NEGATIVES: [&str; 8] = [
 ];
 
 /// Whether `c` ends a sentence at byte `at` of `text` (a `.` between digits
-/// or letters, as in `5.7` or `e.g`, does not).
+/// or letters, as in `5.7` or `e.g`, does not). The ideographic full stop
+/// `。` ends one too (full-width `！` and `？` are `!` and `?` once
+/// normalized).
 fn ends_sentence(text: &str, at: usize, c: char) -> bool {
     match c {
-        '!' | '?' | '\n' => true,
+        '!' | '?' | '\n' | '。' => true,
         '.' => {
             let next = text[at + 1..].chars().next();
             next.is_none_or(|n| n.is_whitespace() || matches!(n, '\'' | ')' | '.'))
@@ -493,14 +495,15 @@ impl Negation {
             if ends_sentence(normalized, i, c) {
                 bounds.push((i, false));
                 sentence_ends.push(i);
+                let next = i + c.len_utf8();
                 if normalized[start..i].chars().any(is_word_char) {
                     sentences.push(Sentence {
                         start,
-                        end: i + 1,
+                        end: next,
                         question: c == '?',
                     });
                 }
-                start = i + 1;
+                start = next;
             } else if (self.stop_chars.contains(&c) && !between_digits(normalized, i))
                 || (c == '-'
                     && normalized[..i].ends_with(' ')
@@ -568,6 +571,8 @@ impl Negation {
         }
         bounds.sort_unstable();
         bounds.dedup_by_key(|b| b.0);
+        // Just past the character that makes a bound (`。` is three bytes).
+        let past = |b: usize| b + normalized[b..].chars().next().map_or(1, char::len_utf8);
         let cut = |commas: bool| {
             let mut out = Vec::new();
             let mut from = 0;
@@ -578,7 +583,7 @@ impl Negation {
                 if b > from {
                     out.push((from, b));
                 }
-                from = b + 1;
+                from = past(b);
             }
             if from < normalized.len() {
                 out.push((from, normalized.len()));
@@ -645,8 +650,8 @@ impl Negation {
                                         trigger: (start, end),
                                     });
                                 }
-                                from = c + 1;
-                                limit = next_bound(c + 1);
+                                from = past(c);
+                                limit = next_bound(past(c));
                             }
                         }
                         let limit = limit.map_or(normalized.len(), |b| b.0);
@@ -678,7 +683,7 @@ impl Negation {
                         .iter()
                         .rev()
                         .find(|b| b.0 < start)
-                        .map_or(0, |b| b.0 + 1);
+                        .map_or(0, |b| past(b.0));
                     let anaphoric = kind == Kind::Trigger
                         && (dangling || matches!(&normalized[start..end], "none" | "nothing") || {
                             // "that" pointing back, not introducing: it
@@ -709,7 +714,7 @@ impl Negation {
                             .iter()
                             .rev()
                             .find(|b| b.0 < start && !b.1)
-                            .map_or(0, |b| b.0 + 1);
+                            .map_or(0, |b| past(b.0));
                         if back < clause_start && has_word(back, clause_start) {
                             scopes.push(Scope {
                                 start: back,
@@ -728,7 +733,7 @@ impl Negation {
                             .iter()
                             .rev()
                             .find(|b| b.0 < start)
-                            .map_or(0, |b| b.0 + 1);
+                            .map_or(0, |b| past(b.0));
                         // A relative clause is its own subject: "a duplicate
                         // charge that should never have gone through" does
                         // not negate the charge.
@@ -1028,6 +1033,34 @@ mod tests {
         ));
         assert!(!negated("We will refund you without delay", "refund"));
         assert!(negated("A refund is not needed", "refund"));
+    }
+
+    #[test]
+    fn waiting_is_urged_only_to_act() {
+        assert!(!negated(
+            "Don't wait to reset your password",
+            "reset your password"
+        ));
+        assert!(!negated(
+            "Dont wait on us to reset your password",
+            "reset your password"
+        ));
+        assert!(negated(
+            "Don't wait for a refund, it is coming never",
+            "refund"
+        ));
+    }
+
+    #[test]
+    fn the_ideographic_full_stop_ends_a_sentence() {
+        // A negation does not run past `。`, and the three-byte stop is
+        // never cut inside.
+        assert!(!negated(
+            "We will not charge you twice。We will refund you",
+            "refund"
+        ));
+        assert!(negated("We will not refund you。谢谢", "refund"));
+        assert!(!negated("Not here。Your refund is approved。", "refund"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::syntax::ast::{
 };
 
 /// The conditions a gate may name bare.
-const CONDITIONS: [&str; 10] = [
+const CONDITIONS: [&str; 11] = [
     "wrong_queue",
     "foreign_language",
     "forbidden",
@@ -26,6 +26,7 @@ const CONDITIONS: [&str; 10] = [
     "wrong_status",
     "over_requested",
     "queue_hopping",
+    "status_hopping",
 ];
 
 /// Largest text budget, in characters: a text over `MAX_TEXT_BYTES` is an
@@ -289,6 +290,7 @@ fn condition(
                 "wrong_status" => GateCondition::WrongStatus,
                 "over_requested" => GateCondition::OverRequested,
                 "queue_hopping" => GateCondition::QueueHopping,
+                "status_hopping" => GateCondition::StatusHopping,
                 "wrong_queue" => GateCondition::WrongQueue,
                 "foreign_language" => GateCondition::ForeignLanguage,
                 _ => GateCondition::MissedQueue,

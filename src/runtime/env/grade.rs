@@ -42,7 +42,21 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
         .filter_map(|(i, gate)| {
             let because: Option<Option<String>> = match &gate.when {
                 GateCondition::Forbidden => p.forbidden_seen.clone().map(Some),
-                GateCondition::NoReply => (p.replies_counted == 0).then_some(None),
+                // A reply answers when the replies together meet at least
+                // half of the required groups: one group of three in a
+                // holding line ("we got your message about the refund")
+                // is an acknowledgement, not an answer.
+                GateCondition::NoReply => {
+                    let met = p.reply_groups_met.iter().filter(|m| **m).count();
+                    let of = p.reply_groups_met.len();
+                    if p.replies_counted == 0 {
+                        Some(None)
+                    } else {
+                        (met * 2 < of).then(|| {
+                            Some(format!("the replies meet {met} of {of} required groups"))
+                        })
+                    }
+                }
                 GateCondition::Contradicted => p
                     .contradicted
                     .as_ref()
@@ -54,6 +68,24 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
                     None => p.done.then(|| Some("no status set".into())),
                 },
                 GateCondition::QueueHopping => (p.wrong_queues.len() >= 2).then_some(None),
+                GateCondition::StatusHopping => {
+                    if p.wrong_statuses.len() >= 2 {
+                        let names: Vec<String> = p
+                            .wrong_statuses
+                            .iter()
+                            .filter_map(|s| status_name(*s))
+                            .collect();
+                        Some(Some(format!("set to {}", names.join(", "))))
+                    } else {
+                        p.status_guessed.map(|(from, to)| {
+                            Some(format!(
+                                "{} replaced by {} with nothing done in between",
+                                status_name(from).unwrap_or_default(),
+                                status_name(to).unwrap_or_default()
+                            ))
+                        })
+                    }
+                }
                 GateCondition::OverRequested => {
                     let extra = p
                         .requested

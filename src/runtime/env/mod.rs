@@ -645,6 +645,14 @@ struct Progress {
     status: Option<u16>,
     /// Every status the case was set to, in order of first setting.
     statuses: Vec<u16>,
+    /// The distinct statuses other than the gold one the case was set to.
+    wrong_statuses: Vec<u16>,
+    /// Whether a valid action other than a status change came since the
+    /// last status was set.
+    acted_since_status: bool,
+    /// The first status replaced by another with nothing done in between
+    /// (a guess), and its replacement.
+    status_guessed: Option<(u16, u16)>,
     resolution: Option<u16>,
     requested: Vec<u16>,
     requested_after_follow_up: Vec<u16>,
@@ -872,6 +880,9 @@ impl Episode {
         if let Ok(text) = action.as_ref().map(Checked::text) {
             p.text_bytes += text.map_or(0, str::len);
         }
+        if matches!(&action, Ok(a) if !matches!(a, Checked::SetStatus { .. })) {
+            p.acted_since_status = true;
+        }
         match action {
             Err(e) => p.last_error = Some(e),
             Ok(Checked::Classify {
@@ -950,9 +961,18 @@ impl Episode {
                 p.notes.push(text);
             }
             Ok(Checked::SetStatus { status, resolution }) => {
+                if let Some(before) = p.status {
+                    if before != status && !p.acted_since_status && p.status_guessed.is_none() {
+                        p.status_guessed = Some((before, status));
+                    }
+                }
+                p.acted_since_status = false;
                 p.status = Some(status);
                 if !p.statuses.contains(&status) {
                     p.statuses.push(status);
+                }
+                if status != rt.gold[3] && !p.wrong_statuses.contains(&status) {
+                    p.wrong_statuses.push(status);
                 }
                 if resolution.is_some() {
                     p.resolution = resolution;

@@ -110,11 +110,41 @@ pub(super) fn grade(
         };
         if gold == Some(text) {
             return cell
-                .get_or_init(|| read(rt, section, normalized, earlier))
+                .get_or_init(|| read(rt, section, normalized, earlier, header_len(text)))
                 .clone();
         }
     }
-    read(rt, section, normalized, earlier)
+    let header = match section {
+        Section::Reply => header_len(text),
+        Section::Note => 0,
+    };
+    read(rt, section, normalized, earlier, header)
+}
+
+/// How many bytes of a text's normalized form are e-mail header lines at
+/// its top (lines opening with `Re:`, `Fw:`, `Fwd:` or `Subject:`, and the
+/// blank lines among them) with a body after them; 0 when there are none.
+fn header_len(text: &str) -> usize {
+    const HEADERS: [&str; 4] = ["re:", "fw:", "fwd:", "subject:"];
+    let mut end = 0;
+    let mut headers = false;
+    for line in text.split_inclusive('\n') {
+        let head = line.trim_start();
+        let is_header = HEADERS.iter().any(|h| {
+            head.get(..h.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(h))
+        });
+        if is_header && line.ends_with('\n') {
+            headers = true;
+        } else if !line.trim().is_empty() {
+            break;
+        }
+        end += line.len();
+    }
+    if !headers || text[end..].trim().is_empty() {
+        return 0;
+    }
+    crate::matching::normalize_pattern(&text[..end]).len()
 }
 
 /// The first `budget` characters of a normalized text (the whole text when
@@ -337,7 +367,9 @@ fn whole_hash(words: &[&str]) -> u64 {
 
 /// Where the text after a retraction starts, if a reply takes back what
 /// was sent ("please disregard my previous message", "the message above
-/// went out by mistake"): the end of the sentence that says it.
+/// went out by mistake") or reverses a commitment made ("the earlier
+/// approval has been withdrawn", "we have to rescind the refund"): the end
+/// of the sentence that says it.
 pub(super) fn retraction(normalized: &str) -> Option<usize> {
     static PHRASES: std::sync::LazyLock<crate::matching::Matcher> =
         std::sync::LazyLock::new(|| {
@@ -369,6 +401,30 @@ pub(super) fn retraction(normalized: &str) -> Option<usize> {
                     phrases.push(format!("{verb} {how}"));
                 }
             }
+            // A commitment reversed: passive ("the approval has been
+            // withdrawn") or active ("we are withdrawing our earlier offer").
+            for noun in COMMITMENTS {
+                for aux in [
+                    "has been",
+                    "have been",
+                    "had been",
+                    "was",
+                    "were",
+                    "is",
+                    "is being",
+                ] {
+                    for done in REVERSED {
+                        phrases.push(format!("{noun} {aux} {done}"));
+                    }
+                }
+                for verb in REVERSING.iter().chain(&REVERSED) {
+                    for det in ["my", "our", "the", "that", "this", "your"] {
+                        for adj in ["previous ", "last ", "earlier ", "prior ", ""] {
+                            phrases.push(format!("{verb} {det} {adj}{noun}"));
+                        }
+                    }
+                }
+            }
             crate::matching::Matcher::with_strategy(
                 phrases.iter().map(|p| (p.as_str(), MatchMode::Word)),
                 crate::matching::Strategy::Automaton,
@@ -383,10 +439,63 @@ pub(super) fn retraction(normalized: &str) -> Option<usize> {
     let rest = &normalized[end..];
     let stop = rest
         .char_indices()
-        .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n'))
+        .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。'))
         .map_or(rest.len(), |(i, c)| i + c.len_utf8());
     Some(end + stop)
 }
+
+/// What a reply commits to that a later one can reverse (nouns a reply
+/// uses for its own earlier promise; not `charge` or `request`: "the
+/// duplicate charge was reversed" is the refund, not its reversal).
+const COMMITMENTS: [&str; 7] = [
+    "approval",
+    "offer",
+    "confirmation",
+    "refund",
+    "promise",
+    "message",
+    "reply",
+];
+
+/// Verbs that reverse a commitment, as participles...
+const REVERSED: [&str; 11] = [
+    "withdrawn",
+    "revoked",
+    "rescinded",
+    "retracted",
+    "reversed",
+    "cancelled",
+    "canceled",
+    "overturned",
+    "taken back",
+    "pulled back",
+    "voided",
+];
+
+/// ... and in their other forms.
+const REVERSING: [&str; 21] = [
+    "withdraw",
+    "withdrew",
+    "withdrawing",
+    "revoke",
+    "revoking",
+    "rescind",
+    "rescinding",
+    "retract",
+    "retracting",
+    "reverse",
+    "reversing",
+    "cancel",
+    "cancelling",
+    "canceling",
+    "overturn",
+    "overturning",
+    "take back",
+    "took back",
+    "taking back",
+    "void",
+    "voiding",
+];
 
 /// Whether a word is an English function word (the stop-word list of the
 /// `stop-words` crate, NLTK's).
@@ -408,6 +517,7 @@ pub(crate) fn read(
     section: Section,
     normalized: &str,
     earlier: &[String],
+    header: usize,
 ) -> Verdict {
     let g = &rt.grading;
     if earlier.iter().any(|e| e == normalized) {
@@ -446,6 +556,11 @@ pub(crate) fn read(
                 foreign_words += n;
                 foreign.get_or_insert(lang);
             }
+        }
+        // Header lines ("Re: Refund of your duplicate charge") title a
+        // message; they say nothing to the customer and earn nothing.
+        if header > 0 {
+            foreign_sentences.push((0, header));
         }
         // A sentence that quotes the ticket or knowledge base earns nothing.
         for s in &reading.sentences {
@@ -541,6 +656,13 @@ pub(crate) fn read(
     // A group is contradicted only when none of its occurrences is
     // affirmative.
     negated.retain(|c| !met.contains(&c.group));
+    // A repeated refusal is a refusal (contradicted); a repeated answer
+    // with other markers is a shotgun.
+    if !met.is_empty() {
+        if let Some(reason) = shotgun(&facts) {
+            return Verdict::Void { reason, foreign };
+        }
+    }
     meets(met, negated, foreign)
 }
 
@@ -747,6 +869,55 @@ fn off_topic(rt: &TaskRuntime, f: &Facts) -> Option<String> {
         )
     })
 }
+
+/// A shotgun says one sentence twice or more with other markers in it
+/// ("We refund the duplicate charge in 5-7 business days. We refund the
+/// double charge in 5-7 business days."): a competent reply says a thing
+/// once, so a text that repeats a sentence, its markers aside, is trying
+/// alternatives and earns nothing. Sentences are compared word by word
+/// with each run of marker words as one slot; a sentence with fewer than
+/// [`SHOTGUN_MIN_WORDS`] other words ("Refund approved.") is too short to
+/// tell a repeat from a coincidence.
+fn shotgun(f: &Facts) -> Option<String> {
+    let words = &f.reading.words;
+    let mut seen: Vec<(Vec<&str>, (usize, usize))> = Vec::new();
+    for s in &f.reading.sentences {
+        let range = words_in(words, s.start, s.end);
+        if !range.clone().any(|i| f.covered[i]) {
+            continue;
+        }
+        let mut shape: Vec<&str> = Vec::new();
+        let mut plain = 0;
+        for i in range {
+            if f.covered[i] {
+                if shape.last() != Some(&MARKER_SLOT) {
+                    shape.push(MARKER_SLOT);
+                }
+            } else {
+                shape.push(&f.text[words[i].0..words[i].1]);
+                plain += 1;
+            }
+        }
+        if plain < SHOTGUN_MIN_WORDS {
+            continue;
+        }
+        if let Some((_, first)) = seen.iter().find(|(other, _)| *other == shape) {
+            return Some(format!(
+                "shotgun: \"{}\" repeats \"{}\" with other markers",
+                f.text[s.start..s.end].trim(),
+                f.text[first.0..first.1].trim()
+            ));
+        }
+        seen.push((shape, (s.start, s.end)));
+    }
+    None
+}
+
+/// The slot of a run of marker words in a sentence's shape.
+const MARKER_SLOT: &str = "\u{0}";
+
+/// Words other than markers a sentence needs for [`shotgun`] to compare it.
+const SHOTGUN_MIN_WORDS: usize = 3;
 
 /// Up to this many content words, a clause sharing one word with the task
 /// is related; a longer one must share two.
