@@ -360,8 +360,13 @@ impl Matcher {
     /// Which patterns occur in `text` (by the caller's index): the grading
     /// fast path, which keeps no offsets.
     pub fn matched(&self, text: &str) -> Vec<bool> {
+        self.matched_normalized(&normalize::normalize_pattern(text))
+    }
+
+    /// Which patterns occur in an already normalized text.
+    pub fn matched_normalized(&self, normalized: &str) -> Vec<bool> {
         let mut seen = vec![false; self.count];
-        self.matched_into(&normalize::normalize_pattern(text), &mut seen);
+        self.matched_into(normalized, &mut seen);
         seen
     }
 

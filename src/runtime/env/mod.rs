@@ -585,7 +585,7 @@ impl TaskRuntime {
         // inflection, so a verb whose stems do not all start a word of the
         // text is not there, found without reading or stemming anything.
         let (filter, verbs) = &self.markers.act_filter;
-        let seen = filter.matched(normalized);
+        let seen = filter.matched_normalized(normalized);
         if !verbs.iter().any(|words| words.iter().all(|&w| seen[w])) {
             return Vec::new();
         }
