@@ -217,7 +217,7 @@ impl ActRule {
                         && words[j].1 <= end
                         && self.objects.iter().any(|o| at(j, o))
                 });
-                if !object || reading.reported(w.0) {
+                if !object || reading.reported(w.0) || necessary(stems, reading, i) {
                     continue;
                 }
                 // A promise that waits for a check is not the act ("we will
@@ -258,6 +258,29 @@ impl ActRule {
         }
         None
     }
+}
+
+/// Whether the act at word `i` is named as what waits for a necessary
+/// condition, which promises nothing: "we need the time of your last
+/// login **before we can** restore access", "access is restored **only
+/// after** verification". (A sufficient condition, "once you send your
+/// workspace ID we'll unlock the account", promises the act: it is spared
+/// only when the condition is a check of ours.)
+fn necessary(stems: &[String], reading: &crate::matching::Reading, i: usize) -> bool {
+    let words = &reading.words;
+    let (start, _) = reading.clause(words[i].0);
+    (0..i).rev().take_while(|&k| words[k].0 >= start).any(|k| {
+        if !reading.preconditions.contains(&words[k].0) {
+            return false;
+        }
+        let only = k > 0 && stems[k - 1] == "onli";
+        // "before we can", "before anyone is able to": what cannot be done yet.
+        let able = stems[k] == "befor"
+            && stems[k + 1..(k + 4).min(i)]
+                .iter()
+                .any(|s| matches!(s.as_str(), "can" | "could" | "abl" | "may"));
+        only || able
+    })
 }
 
 impl Markers {
