@@ -56,12 +56,12 @@ const CANDIDATES: [Lang; 28] = [
     Lang::Tha,
 ];
 
-/// Function-word lists by language: English first, then the languages
-/// customers most often write in besides it.
 /// Letters in another script a sentence needs before its script alone
 /// makes it foreign (a name in Cyrillic in a greeting is not enough).
 const FOREIGN_SCRIPT_LETTERS: usize = 4;
 
+/// Function-word lists by language: English first, then the languages
+/// customers most often write in besides it.
 type FunctionWords = (Lang, &'static str, Option<WordSet<&'static str>>);
 static FUNCTION_WORDS: LazyLock<Vec<FunctionWords>> = LazyLock::new(|| {
     [

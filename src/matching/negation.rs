@@ -218,8 +218,10 @@ const AUXILIARIES: [&str; 30] = [
 /// Words that make what a clause promises wait for something (for acts
 /// only, which then ask whether it waits for a check; "as soon as" and
 /// "only after" are found too). Not "until", which
-/// says how long, not whether: "MFA is off until the review ends".
-const PRECONDITIONS: [&str; 5] = ["once", "before", "after", "when", "if"];
+/// says how long, not whether: "MFA is off until the review ends"; nor
+/// "before", which puts the act first: "we will restore access before the
+/// verification is finished" (acts ask for "before we can" themselves).
+const PRECONDITIONS: [&str; 4] = ["once", "after", "when", "if"];
 
 /// Words that point back to what a sentence said before: a negated clause
 /// holding one negates that too.

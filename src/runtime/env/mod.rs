@@ -225,7 +225,13 @@ impl ActRule {
                 // compliance approves, the block can be lifted"); one that
                 // waits for a formality is ("as soon as you send your
                 // workspace ID we'll unlock the account").
-                if let Some((cs, ce)) = reading.condition(w.0) {
+                // An act after "before" in its clause comes later: it waits
+                // for what the clause puts first ("I'll ask you for details
+                // to verify your identity before access is restored").
+                let condition = reading
+                    .condition(w.0)
+                    .or_else(|| after_before(stems, reading, i).then(|| reading.clause(w.0)));
+                if let Some((cs, ce)) = condition {
                     // A check the customer does is a formality: "once you
                     // confirm your workspace ID" ("once we've verified that
                     // you own it", "I'll ask you for details to verify
@@ -270,17 +276,26 @@ fn necessary(stems: &[String], reading: &crate::matching::Reading, i: usize) -> 
     let words = &reading.words;
     let (start, _) = reading.clause(words[i].0);
     (0..i).rev().take_while(|&k| words[k].0 >= start).any(|k| {
-        if !reading.preconditions.contains(&words[k].0) {
-            return false;
-        }
-        let only = k > 0 && stems[k - 1] == "onli";
-        // "before we can", "before anyone is able to": what cannot be done yet.
+        // "only once", "only after", "only when", "only if".
+        let only = k > 0 && stems[k - 1] == "onli" && reading.preconditions.contains(&words[k].0);
+        // "before we can", "before anyone is able to": what cannot be done
+        // yet (a plain "before" puts the act first).
         let able = stems[k] == "befor"
             && stems[k + 1..(k + 4).min(i)]
                 .iter()
                 .any(|s| matches!(s.as_str(), "can" | "could" | "abl" | "may"));
         only || able
     })
+}
+
+/// Whether a "before" comes ahead of word `i` in its clause.
+fn after_before(stems: &[String], reading: &crate::matching::Reading, i: usize) -> bool {
+    let words = &reading.words;
+    let (start, _) = reading.clause(words[i].0);
+    (0..i)
+        .rev()
+        .take_while(|&k| words[k].0 >= start)
+        .any(|k| stems[k] == "befor")
 }
 
 impl Markers {
@@ -961,7 +976,7 @@ impl Episode {
                 // A reply that takes back what was sent ("please disregard
                 // my previous message") withdraws the credit of every reply
                 // before it, and of its own text up to the retraction.
-                let verdict = match texts::retraction(&normalized) {
+                let verdict = match texts::retraction(&rt, &normalized) {
                     Some(after) => {
                         p.reply_groups_met.fill(false);
                         p.replies_counted = 0;

@@ -369,8 +369,9 @@ fn whole_hash(words: &[&str]) -> u64 {
 /// was sent ("please disregard my previous message", "the message above
 /// went out by mistake") or reverses a commitment made ("the earlier
 /// approval has been withdrawn", "we have to rescind the refund"): the end
-/// of the sentence that says it.
-pub(super) fn retraction(normalized: &str) -> Option<usize> {
+/// of the sentence that says it. A negated one takes nothing back ("we
+/// won't reverse the refund").
+pub(super) fn retraction(rt: &TaskRuntime, normalized: &str) -> Option<usize> {
     static PHRASES: std::sync::LazyLock<crate::matching::Matcher> =
         std::sync::LazyLock::new(|| {
             let mut phrases: Vec<String> = Vec::new();
@@ -430,18 +431,23 @@ pub(super) fn retraction(normalized: &str) -> Option<usize> {
                 crate::matching::Strategy::Automaton,
             )
         });
-    let mut at = None;
-    PHRASES.scan_normalized(normalized, |_, _, end| {
-        at = Some(at.map_or(end, |a: usize| a.max(end)));
-    });
-    let end = at?;
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    PHRASES.scan_normalized(normalized, |_, start, end| hits.push((start, end)));
+    if hits.is_empty() {
+        return None;
+    }
+    let reading = rt.negation.read(normalized);
+    let end = hits
+        .into_iter()
+        .filter(|&(start, end)| !reading.negated(start, end))
+        .map(|h| h.1)
+        .max()?;
     // The end of the sentence holding the last retraction.
-    let rest = &normalized[end..];
-    let stop = rest
-        .char_indices()
-        .find(|(_, c)| matches!(c, '.' | '!' | '?' | '\n' | '。'))
-        .map_or(rest.len(), |(i, c)| i + c.len_utf8());
-    Some(end + stop)
+    Some(
+        reading
+            .sentence(end - 1)
+            .map_or(normalized.len(), |s| s.end),
+    )
 }
 
 /// What a reply commits to that a later one can reverse (nouns a reply
