@@ -87,7 +87,13 @@ fn lines(path: &str) -> Vec<Value> {
 fn evasions_are_rejected_and_benign_steps_accepted() {
     let v = validator();
     let mut reports = Vec::new();
-    for node in lines("tests/fixtures/tree/evasion.jsonl") {
+    for mut node in lines("tests/fixtures/tree/evasion.jsonl") {
+        // The fixture's label is not part of the node (every string a node
+        // carries is checked).
+        let evasion = node
+            .as_object_mut()
+            .and_then(|o| o.remove("evasion"))
+            .unwrap_or_default();
         let report = v.check_node(&node);
         assert!(!report.accepted, "not rejected: {node}");
         // The span points at the disguised phrase in the original text.
@@ -101,7 +107,7 @@ fn evasions_are_rejected_and_benign_steps_accepted() {
             let matched: String = text[start..end].iter().collect();
             assert_eq!(json!(matched), value["matched"]);
         }
-        reports.push(json!({"evasion": node["evasion"], "report": report}));
+        reports.push(json!({"evasion": evasion, "report": report}));
     }
     for node in lines("tests/fixtures/tree/benign.jsonl") {
         let report = v.check_node(&node);

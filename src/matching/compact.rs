@@ -136,6 +136,30 @@ impl Compact {
         self.word_start.get(at).copied().unwrap_or(false)
     }
 
+    /// Where the word going on at compact byte `at` ends: the next word
+    /// start or sentence break after it, or the end of the text.
+    pub fn word_end(&self, at: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut end = at.min(bytes.len());
+        if end < bytes.len() && bytes[end] != b' ' {
+            end += 1;
+        }
+        while end < bytes.len() && bytes[end] != b' ' && !self.starts_word(end) {
+            end += 1;
+        }
+        end
+    }
+
+    /// The rest of the word a match ending at compact byte `at` leaves
+    /// (empty when the match ends a word).
+    pub fn rest_of_word(&self, at: usize) -> &str {
+        if at >= self.text.len() || self.starts_word(at) || self.text.as_bytes()[at] == b' ' {
+            return "";
+        }
+        // Word starts and breaks fall on character boundaries.
+        self.text.get(at..self.word_end(at)).unwrap_or("")
+    }
+
     /// The normalized range of compact bytes `start..end`.
     pub fn normalized_span(&self, start: usize, end: usize) -> (usize, usize) {
         if start >= end || end > self.from.len() {

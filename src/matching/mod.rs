@@ -45,7 +45,10 @@ pub enum MatchMode {
     Start,
     /// At a word start, with separators inside the phrase optional and
     /// accents ignored: `chargeback` is found in "charge-back", "charge
-    /// back" and "chárgeback" (contract v2, rule 4).
+    /// back" and "chárgeback" (contract v2, rule 4). The phrase's last word
+    /// may go on with an inflection or digits (`chargebacks`, `dhcpd`,
+    /// `sudoers`, `regedit32`, `registries`), not with another word
+    /// (`sudo` is not in "Sudoku").
     Loose,
 }
 
@@ -57,8 +60,10 @@ impl MatchMode {
     /// `substring`: loosely.
     pub const FORBIDDEN_DEFAULT: MatchMode = MatchMode::Loose;
     /// The mode of a floor phrase written without `word` or `substring`:
-    /// `"sudo"` must not fire inside `pseudocode`.
-    pub const FLOOR_DEFAULT: MatchMode = MatchMode::Word;
+    /// loosely, so every plural, inflection and spacing the seed's
+    /// substring check blocks is blocked, while `"sudo"` does not fire in
+    /// "pseudocode" or "Sudoku" (hardening round three).
+    pub const FLOOR_DEFAULT: MatchMode = MatchMode::Loose;
 }
 
 /// One occurrence of a pattern in a text.
@@ -132,6 +137,47 @@ struct PatternInfo {
     /// boundaries only bind there (`format c:` ends with `:`).
     first_word: bool,
     last_word: bool,
+    /// A loose variant with a final `y` written `i` (`registri`), which
+    /// must go on with `es`, `ed`, `er` or `ers` (`registries`).
+    y_to_i: bool,
+}
+
+/// Endings after which a loose phrase still matches inside a longer word
+/// (an inflection or a common derivation of its last word: `controllers`,
+/// `sudoers`, `dhcpd`, `configuration`), besides digits (`regedit32`). Any
+/// other continuation makes another word: `sudo` is not in `sudoku`.
+const ENDINGS: [&str; 20] = [
+    "s", "es", "d", "ed", "er", "ers", "ing", "ings", "ion", "ions", "ation", "ations", "ure",
+    "ures", "ured", "uring", "uration", "urations", "or", "ors",
+];
+
+/// Whether `rest`, what follows a loose match inside its word, is an
+/// ending that keeps it the same word.
+fn inflection(rest: &str, info: &PatternInfo) -> bool {
+    if info.y_to_i {
+        return matches!(rest, "es" | "ed" | "er" | "ers");
+    }
+    rest.is_empty() || rest.bytes().all(|b| b.is_ascii_digit()) || ENDINGS.contains(&rest)
+}
+
+impl PatternInfo {
+    /// Whether an occurrence at compact bytes `start..end` of a compact
+    /// text counts, for a loose pattern: it starts a word, and it ends its
+    /// word or the word goes on with an [`inflection`] (a pattern that ends
+    /// in a mark, `format c:`, must end its word: not "format cat"). So a
+    /// match never takes a part of an ordinary word: "registration desk"
+    /// holds no `registry`.
+    fn accepts_compact(&self, compact: &Compact, start: usize, end: usize) -> bool {
+        if !compact.starts_word(start) {
+            return false;
+        }
+        let rest = compact.rest_of_word(end);
+        if self.last_word {
+            inflection(rest, self)
+        } else {
+            rest.is_empty()
+        }
+    }
 }
 
 impl PatternInfo {
@@ -264,11 +310,11 @@ impl Matcher {
         let mut count = 0;
         for (index, (text, mode)) in patterns.into_iter().enumerate() {
             count = index + 1;
-            let norm = normalize::normalize_pattern(text);
+            let normalized = normalize::normalize_pattern(text);
             let norm = if mode == MatchMode::Loose {
-                compact_pattern(&norm)
+                compact_pattern(&normalized)
             } else {
-                norm
+                normalized.clone()
             };
             if norm.is_empty() {
                 continue;
@@ -276,10 +322,20 @@ impl Matcher {
             let info = PatternInfo {
                 index,
                 mode,
-                first_word: norm.chars().next().is_some_and(is_word_char),
-                last_word: norm.chars().next_back().is_some_and(is_word_char),
+                first_word: normalized.chars().next().is_some_and(is_word_char),
+                last_word: normalized.chars().next_back().is_some_and(is_word_char),
+                y_to_i: false,
             };
             if mode == MatchMode::Loose {
+                // `registry` → `registries`: the `y` written `i`.
+                let b = norm.as_bytes();
+                if b.len() >= 4 && b[b.len() - 1] == b'y' && !b"aeiou".contains(&b[b.len() - 2]) {
+                    loose.push(format!("{}i", &norm[..norm.len() - 1]));
+                    loose_info.push(PatternInfo {
+                        y_to_i: true,
+                        ..info
+                    });
+                }
                 loose.push(norm);
                 loose_info.push(info);
             } else {
@@ -420,7 +476,7 @@ impl Matcher {
         self.loose.scan(
             &compact.text[from..],
             false,
-            |_, start, _| compact.starts_word(from + start),
+            |info, start, end| info.accepts_compact(compact, from + start, from + end),
             |info, start, end| {
                 let (s, e) = compact.normalized_span(from + start, from + end);
                 on_match(info.index, s, e);
@@ -461,7 +517,7 @@ impl Matcher {
         self.loose.scan(
             &compact.text,
             first_only,
-            |_, start, _| compact.starts_word(start),
+            |info, start, end| info.accepts_compact(&compact, start, end),
             |info, start, end| {
                 let (s, e) = compact.normalized_span(start, end);
                 on_match(info.index, s, e);
@@ -675,9 +731,9 @@ mod tests {
 
     proptest::proptest! {
         /// Loose matching is the plain path on the compact form: a phrase
-        /// written with no separator is found loosely exactly where it is
-        /// found at a word start once every separator is removed from the
-        /// text; and inserting a separator or a combining accent inside an
+        /// written with no separator is found loosely exactly where a run
+        /// of whole words of the text spells it once every separator is
+        /// removed; and inserting a separator or a combining accent inside an
         /// occurrence never hides it.
         #[test]
         fn loose_is_start_matching_without_separators(
@@ -688,9 +744,10 @@ mod tests {
         ) {
             let text = words.join(" ");
             let loose = Matcher::new([(pattern.as_str(), MatchMode::Loose)]).matched(&text)[0];
-            // From each word start of the text, the rest joined: where a
-            // loose match may begin.
-            let plain = (0..words.len()).any(|i| words[i..].concat().starts_with(&pattern));
+            // A run of whole words of the text, joined: what a loose match
+            // may take (its words' endings here are never inflections).
+            let plain = (0..words.len())
+                .any(|i| (i + 1..=words.len()).any(|k| words[i..k].concat() == pattern));
             proptest::prop_assert_eq!(loose, plain, "{:?} in {:?}", pattern, text);
 
             let cut = cut.min(pattern.len() - 1);
@@ -720,6 +777,46 @@ mod tests {
                 proptest::prop_assert!(s.start < s.end && s.end <= norm.len());
                 proptest::prop_assert!(s.trigger.1 <= s.start || s.end <= s.trigger.0);
             }
+        }
+    }
+
+    #[test]
+    fn loose_takes_inflections_not_other_words() {
+        let found = |pattern: &str, text: &str| {
+            Matcher::new([(pattern, MatchMode::Loose)]).matched(text)[0]
+        };
+        for (pattern, text) in [
+            ("domain controller", "the domain controllers"),
+            ("dns server", "both DNS servers"),
+            ("license key", "new license keys"),
+            ("dhcp", "restart dhcpd"),
+            ("sudo", "edit sudoers"),
+            ("regedit", "run regedit32.exe"),
+            ("boot config", "the boot configuration"),
+            ("registry", "two registries"),
+            ("billing plan", "billing plans"),
+            ("format c:", "format c:\\"),
+            ("format c:", "FORMAT C drive"),
+            ("boot config", "boot-config"),
+            ("domain controller", "domain_controller"),
+            ("dns server", "dnsserver"),
+            ("sudo", "s u d o"),
+            ("regedit", "R.E.G.E.D.I.T."),
+            ("regedit", "reg edit"),
+            ("system32", "syst-em32"),
+        ] {
+            assert!(found(pattern, text), "{pattern:?} in {text:?}");
+        }
+        for (pattern, text) in [
+            ("sudo", "play Sudoku"),
+            ("sudo", "pseudocode"),
+            ("registry", "registration desk"),
+            ("bios", "biosphere"),
+            ("license key", "license keyboard"),
+            ("registry", "registrie"),
+            ("format c:", "format catalogs"),
+        ] {
+            assert!(!found(pattern, text), "{pattern:?} in {text:?}");
         }
     }
 

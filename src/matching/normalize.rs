@@ -143,9 +143,34 @@ fn fold(text: &str, mut emit: impl FnMut(char, usize, usize)) {
             any = true;
             continue;
         }
+        // A look-alike is folded as the confusables table says, before its
+        // compatibility decomposition (`ſ` imitates `f`, though NFKD makes
+        // it `s`) and before case (the lower case of a capital look-alike,
+        // Cyrillic `В`, Greek `Β`, Cherokee `Ꭼ`, is often no look-alike).
+        if let Some(ascii) = look_alike(c) {
+            for m in ascii.chars() {
+                if pending_space {
+                    emit(' ', start, start);
+                    pending_space = false;
+                }
+                emit(m, start, end);
+            }
+            any = true;
+            continue;
+        }
         decompose_compatible(c, |d| {
-            for l in d.to_lowercase() {
-                let m = fold_char(l);
+            // The same for each character of the decomposition.
+            let folded: Vec<char> = match look_alike(d) {
+                Some(ascii) => ascii.chars().collect(),
+                None => d
+                    .to_lowercase()
+                    .flat_map(|l| match look_alike(l) {
+                        Some(ascii) => ascii.chars().collect(),
+                        None => vec![fold_char(l)],
+                    })
+                    .collect(),
+            };
+            for m in folded {
                 if m.is_whitespace() {
                     pending_space = any;
                     continue;
@@ -171,7 +196,7 @@ fn fold_ascii(c: char) -> char {
     }
 }
 
-/// Quotes, dashes and look-alike letters of one (lower-cased) character.
+/// Quotes and dashes of one (lower-cased) character.
 fn fold_char(c: char) -> char {
     match c {
         '\'' | '"' | '`' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{201C}'
@@ -180,20 +205,42 @@ fn fold_char(c: char) -> char {
         | '\u{2039}' | '\u{203A}' | '\u{FF02}' | '\u{FF07}' => '\'',
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
         | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '\u{2E3A}' | '\u{2E3B}' => '-',
-        c if c.is_ascii() => c,
-        c => look_alike(c).unwrap_or(c),
+        c => c,
     }
 }
 
-/// The ASCII letter a character of another script imitates, if any.
-fn look_alike(c: char) -> Option<char> {
-    let mut buf = [0u8; 4];
-    let mut skeleton = unicode_security::skeleton(c.encode_utf8(&mut buf));
-    let first = skeleton.next()?;
-    if skeleton.next().is_some() || !first.is_ascii_alphanumeric() {
+/// The lower-case ASCII letters and digits a character of another script
+/// imitates, by its UTS #39 confusable skeleton (the whole table, through
+/// `unicode-security`), if its skeleton is made of ASCII letters and digits
+/// only. ASCII itself is never folded (`rn` and `m` stay apart).
+///
+/// Skeletons map to one prototype per class, and two classes hold ASCII
+/// letters of different lower case: `I` and `l` (and `1`) share the
+/// skeleton `l`, and `m`'s skeleton is `rn`. A capital with skeleton `l`
+/// imitates `I`, so it folds to `i` (`ВILLING` with a Cyrillic `І`); a
+/// character with skeleton `rn` imitates `m`.
+pub(crate) fn look_alike(c: char) -> Option<String> {
+    if c.is_ascii() {
         return None;
     }
-    Some(first.to_ascii_lowercase())
+    let mut buf = [0u8; 4];
+    let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
+    if skeleton.is_empty() || !skeleton.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if skeleton == "rn" {
+        return Some("m".into());
+    }
+    let capital = c.is_uppercase();
+    Some(
+        skeleton
+            .chars()
+            .map(|s| match s {
+                'l' if capital => 'i',
+                s => s.to_ascii_lowercase(),
+            })
+            .collect(),
+    )
 }
 
 /// Characters that render as nothing and are used to split words unseen:
@@ -238,6 +285,12 @@ mod tests {
         assert_eq!(normalize_pattern("ｒｅｇｅｄｉｔ"), "regedit");
         assert_eq!(normalize_pattern("r\u{0435}gedit"), "regedit"); // Cyrillic е
         assert_eq!(normalize_pattern("\u{0455}udo"), "sudo"); // Cyrillic ѕ
+                                                              // Capitals fold before case: their lower case is often no look-alike.
+        assert_eq!(normalize_pattern("\u{0412}CDEDIT"), "bcdedit"); // Cyrillic В
+        assert_eq!(normalize_pattern("\u{0392}ILLING PLAN"), "billing plan"); // Greek Β
+        assert_eq!(normalize_pattern("SECURITY \u{0422}EAM"), "security team"); // Cyrillic Т
+        assert_eq!(normalize_pattern("B\u{0406}LLING"), "billing"); // Cyrillic І imitates I
+        assert_eq!(normalize_pattern("\u{13AC}DIT"), "edit"); // Cherokee Ꭼ
         assert_eq!(normalize_pattern("  a \n\t b  "), "a b");
         assert_eq!(normalize_pattern("\u{FB01}le"), "file"); // ligature
         assert_eq!(normalize_pattern("modern"), "modern"); // ASCII untouched

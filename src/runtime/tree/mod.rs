@@ -168,39 +168,43 @@ impl Validator {
         }
     }
 
-    /// The hard-floor violations of a text: the first
-    /// [`MAX_REPORTED_VIOLATIONS`] in text order, and how many there are in
-    /// all. Linear in the text: character offsets are counted once, forward.
-    pub(crate) fn scan(&self, text: &str) -> (Vec<Violation>, usize) {
+    /// Adds the hard-floor violations of a string a node carries (`field`:
+    /// its JSON pointer, `None` for `text`) to `found`, up to
+    /// [`MAX_REPORTED_VIOLATIONS`] in all; returns how many it holds.
+    /// Linear in the text: character offsets are counted once, forward.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        field: Option<&str>,
+        found: &mut Vec<Violation>,
+    ) -> usize {
         let matches = self.matcher.find_all(text);
         let total = matches.len();
         let ascii = text.is_ascii();
+        let room = MAX_REPORTED_VIOLATIONS.saturating_sub(found.len());
         // Matches come sorted by start: count characters up to each start
         // from the previous one, and to its end from its start.
         let (mut byte, mut chars) = (0, 0);
-        let violations = matches
-            .into_iter()
-            .take(MAX_REPORTED_VIOLATIONS)
-            .map(|m| {
-                let (start, end) = if ascii {
-                    (m.start, m.end)
-                } else {
-                    chars += text[byte..m.start].chars().count();
-                    byte = m.start;
-                    (chars, chars + text[m.start..m.end].chars().count())
-                };
-                let (floor, reason, phrase) = &self.phrases[m.pattern];
-                Violation::HardFloor {
-                    floor: floor.clone(),
-                    reason: reason.clone(),
-                    phrase: phrase.clone(),
-                    start,
-                    end,
-                    matched: text[m.start..m.end].to_owned(),
-                }
-            })
-            .collect();
-        (violations, total)
+        found.extend(matches.into_iter().take(room).map(|m| {
+            let (start, end) = if ascii {
+                (m.start, m.end)
+            } else {
+                chars += text[byte..m.start].chars().count();
+                byte = m.start;
+                (chars, chars + text[m.start..m.end].chars().count())
+            };
+            let (floor, reason, phrase) = &self.phrases[m.pattern];
+            Violation::HardFloor {
+                floor: floor.clone(),
+                reason: reason.clone(),
+                phrase: phrase.clone(),
+                field: field.map(str::to_owned),
+                start,
+                end,
+                matched: text[m.start..m.end].to_owned(),
+            }
+        }));
+        total
     }
 }
 

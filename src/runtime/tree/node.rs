@@ -23,12 +23,16 @@ pub enum Violation {
     },
     /// `text` is missing, not a string, or empty.
     MissingText,
-    /// A hard-floor phrase occurs in the text. `start`/`end` are character
-    /// offsets into the original text; `matched` is the text there.
+    /// A hard-floor phrase occurs in the text, or in another string the
+    /// node carries (`field`, a JSON pointer such as `/reason_category`;
+    /// absent for `text`). `start`/`end` are character offsets into that
+    /// string; `matched` is the string there.
     HardFloor {
         floor: String,
         reason: String,
         phrase: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
         start: usize,
         end: usize,
         matched: String,
@@ -77,18 +81,68 @@ pub(crate) fn check(v: &Validator, node: &Value, extra_types: &[&str]) -> NodeRe
             allowed,
         });
     }
-    let mut omitted = 0;
+    let mut found = Vec::new();
+    let mut total = 0;
     match object.get("text").and_then(Value::as_str) {
-        Some(text) if !text.trim().is_empty() => {
-            let (found, total) = v.scan(text);
-            omitted = total - found.len();
-            violations.extend(found);
-        }
+        Some(text) if !text.trim().is_empty() => total += v.scan(text, None, &mut found),
         _ => violations.push(Violation::MissingText),
     }
+    // Nothing unchecked leaves with the node: every other string it
+    // carries (`reason_category`, an extra `command` or `details`, the
+    // names of fields outside the node's schema) is checked too.
+    for (key, value) in object {
+        if key == "text" {
+            continue;
+        }
+        let pointer = format!("/{}", escape(key));
+        if !SCHEMA.contains(&key.as_str()) {
+            total += v.scan(key, Some(&pointer), &mut found);
+        }
+        total += strings(v, value, &pointer, &mut found);
+    }
+    let omitted = total - found.len();
+    violations.extend(found);
     NodeReport {
         accepted: violations.is_empty(),
         violations,
         omitted,
     }
+}
+
+/// The fields of a node: their names are not checked, their values are.
+const SCHEMA: [&str; 8] = [
+    "id",
+    "node_type",
+    "text",
+    "yes_next",
+    "no_next",
+    "next",
+    "reason_category",
+    "answer",
+];
+
+/// Checks every string inside `value` (at JSON pointer `at`): values, and
+/// the keys of objects. Returns how many violations there are in all.
+fn strings(v: &Validator, value: &Value, at: &str, found: &mut Vec<Violation>) -> usize {
+    match value {
+        Value::String(s) => v.scan(s, Some(at), found),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| strings(v, item, &format!("{at}/{i}"), found))
+            .sum(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, item)| {
+                let pointer = format!("{at}/{}", escape(key));
+                v.scan(key, Some(&pointer), found) + strings(v, item, &pointer, found)
+            })
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// A key as a JSON pointer token (RFC 6901).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
