@@ -542,6 +542,57 @@ async fn mcp_answers_whatever_it_is_sent_with_json_rpc_and_never_a_5xx() {
 }
 
 #[tokio::test]
+async fn mcp_batches_and_answers_are_bounded_over_http_and_websocket() {
+    let server = start(&["--max-message-bytes", "4194304"]);
+    let call = |id: usize, name: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{name}","arguments":{{}}}}}}"#
+        )
+    };
+    // A batch past the limit is refused whole, with one small error.
+    let long = format!("[{}]", vec![call(1, "tree_prompt"); 5_000].join(","));
+    let (status, text) = http(&server, "POST", "/mcp", &long).await;
+    assert_eq!(status, 200);
+    assert!(text.len() < 1_000, "{} bytes", text.len());
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(answer["error"]["code"], -32600, "{text}");
+    // A batch within it whose answers would pass the answer budget: the
+    // answer stays under it, the overflow answered by errors.
+    let heavy: Vec<String> = (0..64).map(|i| call(i, "tree_prompt")).collect();
+    let heavy = format!("[{}]", heavy.join(","));
+    let (status, text) = http(&server, "POST", "/mcp", &heavy).await;
+    assert_eq!(status, 200);
+    assert!(text.len() <= 2 << 20, "{} bytes", text.len());
+    let answers: Vec<serde_json::Value> = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(answers.len(), 64);
+    // The same over the WebSocket's `mcp` message: an answer, not a drop.
+    let mut ws = connect(&server).await;
+    ws.send(Message::text(format!(r#"{{"type":"mcp","data":{long}}}"#)))
+        .await
+        .expect("sends");
+    match next(&mut ws).await {
+        Some(Message::Text(text)) => {
+            assert!(text.len() < 1_000, "{} bytes", text.len());
+            assert!(text.contains("-32600"), "{text}");
+        }
+        other => panic!("expected an error frame, got {other:?}"),
+    }
+    // A session cannot be created by a notification: no slot is taken.
+    for _ in 0..10 {
+        let (status, _) = http(
+            &server,
+            "POST",
+            "/mcp",
+            r#"{"jsonrpc":"2.0","method":"openenv/session/create"}"#,
+        )
+        .await;
+        assert_eq!(status, 202);
+    }
+    let (_, metadata) = http(&server, "GET", "/metadata", "").await;
+    assert!(metadata.contains(r#""active_sessions":1"#), "{metadata}");
+}
+
+#[tokio::test]
 async fn every_operation_in_the_openapi_document_is_served() {
     let server = start(&[]);
     let (status, text) = http(&server, "GET", "/openapi.json", "").await;

@@ -85,9 +85,20 @@ pub fn parse_error(error: &serde_json::Error) -> JsonRpcResponse {
     )
 }
 
+/// The most requests one JSON-RPC batch may hold; a longer batch is
+/// refused whole (-32600) before any of it runs.
+pub const MAX_BATCH: usize = 64;
+
+/// The most bytes the answer to one message (a request or a whole batch)
+/// may take. A response that would go past it is replaced by a -32000
+/// error naming the limit, so an answer is never unbounded, whatever the
+/// batch asks for.
+pub const MAX_ANSWER_BYTES: usize = 2 << 20;
+
 /// Answers one request or a batch. `None` when nothing is owed: a
 /// notification, or a batch of them.
 pub fn answer(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Option<Value> {
+    let mut budget = MAX_ANSWER_BYTES;
     match request {
         Value::Array(batch) if batch.is_empty() => Some(to_json(failure(
             Value::Null,
@@ -95,16 +106,62 @@ pub fn answer(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Opt
             "Invalid Request: an empty batch",
             None,
         ))),
+        Value::Array(batch) if batch.len() > MAX_BATCH => Some(to_json(failure(
+            Value::Null,
+            INVALID_REQUEST,
+            format!(
+                "Invalid Request: a batch holds at most {MAX_BATCH} requests, this one {}",
+                batch.len()
+            ),
+            Some(json!({"max_batch": MAX_BATCH})),
+        ))),
         Value::Array(batch) => {
             let answers: Vec<Value> = batch
                 .iter()
                 .filter_map(|r| one(shared, r, origin))
-                .map(to_json)
+                .map(|response| bounded(response, &mut budget))
                 .collect();
             (!answers.is_empty()).then_some(Value::Array(answers))
         }
-        single => one(shared, single, origin).map(to_json),
+        single => one(shared, single, origin).map(|response| bounded(response, &mut budget)),
     }
+}
+
+/// A response as JSON, or, when it would not fit in what is left of the
+/// message's answer budget, an error in its place.
+fn bounded(response: JsonRpcResponse, budget: &mut usize) -> Value {
+    let size = json_len(&response);
+    if size <= *budget {
+        *budget -= size;
+        return to_json(response);
+    }
+    let error = failure(
+        response.id,
+        SERVER_ERROR,
+        format!(
+            "the answer would pass the {MAX_ANSWER_BYTES} bytes one message may get: send this request alone or in a smaller batch"
+        ),
+        Some(json!({"max_answer_bytes": MAX_ANSWER_BYTES})),
+    );
+    *budget = budget.saturating_sub(json_len(&error));
+    to_json(error)
+}
+
+/// How many bytes a value takes as JSON, counted without writing it.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 fn to_json(response: JsonRpcResponse) -> Value {
@@ -163,6 +220,12 @@ fn one(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Option<Jso
             ))
         }
     };
+    // A session created by a notification could never be used or closed
+    // (no answer carries its id): it would hold a slot until the idle
+    // timeout. Such a notification does nothing.
+    if id.is_none() && method == "openenv/session/create" {
+        return None;
+    }
     let response = match dispatch(shared, method, params, origin) {
         Ok(result) => success(reply_id, result),
         Err((code, message, data)) => failure(reply_id, code, message, data),
@@ -388,4 +451,30 @@ pub async fn http(State(s): State<Arc<Shared>>, bytes: Result<Bytes, BytesReject
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_past_the_budget_is_replaced_by_an_error() {
+        let mut budget = MAX_ANSWER_BYTES;
+        let small = success(json!(1), json!({"ok": true}));
+        assert_eq!(bounded(small, &mut budget)["result"]["ok"], true);
+        let huge = success(json!(2), json!("a".repeat(MAX_ANSWER_BYTES)));
+        let answer = bounded(huge, &mut budget);
+        assert_eq!(answer["id"], 2);
+        assert_eq!(answer["error"]["code"], SERVER_ERROR);
+        // Many answers that fit one by one fill the budget, then give way.
+        let mut budget = MAX_ANSWER_BYTES;
+        let mut total = 0;
+        for i in 0..64 {
+            let part = success(json!(i), json!("b".repeat(64 << 10)));
+            total += serde_json::to_string(&bounded(part, &mut budget))
+                .expect("JSON")
+                .len();
+        }
+        assert!(total <= MAX_ANSWER_BYTES, "{total}");
+    }
 }
