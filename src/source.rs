@@ -204,18 +204,46 @@ impl std::error::Error for IoError {}
 /// [`Path`]'s own ordering), without repeats, so that every run sees the
 /// same order.
 pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IoError> {
+    collect(paths, &mut Err)
+}
+
+/// [`collect_paths`] for a server that must keep going: an entry that
+/// cannot be read (a FIFO or device named `.task`, a symlink loop, a
+/// folder it may not list) is left out and returned beside the files, so
+/// the other files are still found.
+pub fn collect_paths_skipping(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IoError>) {
+    let mut skipped = Vec::new();
+    let found = collect(paths, &mut |e| {
+        skipped.push(e);
+        Ok(())
+    })
+    .unwrap_or_default();
+    (found, skipped)
+}
+
+/// What to do with an entry that cannot be read: `Err` stops the walk,
+/// `Ok` skips the entry.
+type OnError<'a> = dyn FnMut(IoError) -> Result<(), IoError> + 'a;
+
+fn collect(paths: &[PathBuf], on_error: &mut OnError<'_>) -> Result<Vec<PathBuf>, IoError> {
     let mut out = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|error| IoError {
-            path: path.clone(),
-            error,
-        })?;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(error) => {
+                on_error(IoError {
+                    path: path.clone(),
+                    error,
+                })?;
+                continue;
+            }
+        };
         if meta.is_dir() {
-            walk(path, &mut out)?;
+            walk(path, &mut out, on_error)?;
         } else if meta.is_file() {
             out.push(path.clone());
         } else {
-            return Err(not_a_file(path));
+            on_error(not_a_file(path))?;
         }
     }
     // A walk already yields one directory in order; only several inputs need
@@ -229,37 +257,50 @@ pub fn collect_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IoError> {
 }
 
 /// Appends the `.task` files under `dir`, entries sorted by name (so the
-/// result is in [`Path`] order), descending into subdirectories in place.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| IoError {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+/// result is in [`Path`] order), descending into subdirectories in place
+/// (not into links to folders, which may loop).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, on_error: &mut OnError<'_>) -> Result<(), IoError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            return on_error(IoError {
+                path: dir.to_path_buf(),
+                error,
+            })
+        }
+    };
     let mut found = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|error| IoError {
-            path: dir.to_path_buf(),
-            error,
-        })?;
-        let kind = entry.file_type().map_err(|error| IoError {
-            path: entry.path(),
-            error,
-        })?;
-        found.push((entry.file_name(), kind.is_dir()));
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                on_error(IoError {
+                    path: dir.to_path_buf(),
+                    error,
+                })?;
+                continue;
+            }
+        };
+        match entry.file_type() {
+            Ok(kind) => found.push((entry.file_name(), kind.is_dir())),
+            Err(error) => on_error(IoError {
+                path: entry.path(),
+                error,
+            })?,
+        }
     }
     found.sort_unstable();
     for (name, is_dir) in found {
         let path = dir.join(&name);
         if is_dir {
-            walk(&path, out)?;
+            walk(&path, out, on_error)?;
         } else if path.extension().is_some_and(|e| e == "task") {
             // A FIFO, socket or device named `.task` would hang or flood the
             // read: only regular files (or links to them) are read.
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => out.push(path),
-                Ok(meta) if meta.is_dir() => walk(&path, out)?,
-                Ok(_) => return Err(not_a_file(&path)),
-                Err(error) => return Err(IoError { path, error }),
+                Ok(_) => on_error(not_a_file(&path))?,
+                Err(error) => on_error(IoError { path, error })?,
             }
         }
     }

@@ -51,7 +51,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::explain(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Lsp => match taskc::lsp::run() {
-            Ok(()) => Outcome::Clean,
+            Ok(true) => Outcome::Clean,
+            // `exit` without `shutdown`: 1, as the protocol says.
+            Ok(false) => Outcome::Problems,
             Err(message) => Outcome::Failed(message),
         },
         Command::Run(args) => run::run(&args),
@@ -88,7 +90,8 @@ pub(crate) fn load_task(
     use taskc::runtime::env::TaskRuntime;
     let Some(domain) = &document.domain else {
         return Err(Outcome::Failed(format!(
-            "unknown task `{task_id}`: no task is declared in `{}` (it has no `task` blocks and no `domain`)",
+            "unknown task `{}`: no task is declared in `{}` (it has no `task` blocks and no `domain`)",
+            taskc::runtime::excerpt(task_id),
             dir.display()
         )));
     };
@@ -102,7 +105,8 @@ pub(crate) fn load_task(
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
             Err(Outcome::Failed(format!(
-                "unknown task `{task_id}`{hint}; the known tasks are: {}",
+                "unknown task `{}`{hint}; the known tasks are: {}",
+                taskc::runtime::excerpt(task_id),
                 known.join(", ")
             )))
         }

@@ -9,6 +9,7 @@
 
 mod position;
 mod project;
+mod transport;
 
 use std::path::{Path, PathBuf};
 
@@ -39,9 +40,11 @@ use crate::syntax::lex::{self, Kind, Token};
 use position::LineMap;
 use project::{Analysis, Project};
 
-/// Serves until the client says `exit` (or the connection closes).
-pub fn run() -> Result<(), String> {
-    let (connection, threads) = Connection::stdio();
+/// Serves until the client says `exit` (or the connection closes). `Ok(true)`
+/// when `exit` followed `shutdown`, as the protocol asks; `Ok(false)` when
+/// the client left without `shutdown` (the process exits with 1).
+pub fn run() -> Result<bool, String> {
+    let (connection, threads) = transport::stdio();
     let capabilities = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
@@ -80,82 +83,120 @@ pub fn run() -> Result<(), String> {
     let mut full_pending = false;
     let never = crossbeam_channel::never::<(u64, Analysis)>();
     let mut running: Option<crossbeam_channel::Receiver<(u64, Analysis)>> = None;
+    // After `shutdown`, requests are refused until `exit`.
+    let mut shut_down = false;
+    let mut clean = false;
+    // A message read while draining the queue, to handle next.
+    let mut deferred: Option<Message> = None;
     loop {
-        let results = running.as_ref().unwrap_or(&never);
-        let quiet = if full_pending && running.is_none() {
-            FULL_ANALYSIS_AFTER
-        } else {
-            IDLE
+        let message = match deferred.take() {
+            Some(message) => message,
+            None => {
+                let results = running.as_ref().unwrap_or(&never);
+                let quiet = if full_pending && running.is_none() {
+                    FULL_ANALYSIS_AFTER
+                } else {
+                    IDLE
+                };
+                crossbeam_channel::select! {
+                    recv(connection.receiver) -> message => match message {
+                        Ok(message) => message,
+                        Err(_) => break,
+                    },
+                    recv(results) -> done => {
+                        running = None;
+                        match done {
+                            Ok((generation, analysis)) if generation == server.generation => {
+                                server.install(&connection, analysis);
+                            }
+                            // Something changed meanwhile: analyze again, later.
+                            _ => full_pending = true,
+                        }
+                        continue;
+                    }
+                    default(quiet) => {
+                        if full_pending && running.is_none() {
+                            let project = server.project.clone();
+                            let generation = server.generation;
+                            let (done, result) = crossbeam_channel::bounded(1);
+                            std::thread::spawn(move || {
+                                let _ = done.send((generation, project.analyze()));
+                            });
+                            running = Some(result);
+                            full_pending = false;
+                        }
+                        continue;
+                    }
+                }
+            }
         };
-        crossbeam_channel::select! {
-            recv(connection.receiver) -> message => {
-                let Ok(message) = message else { break };
-                match message {
-                    Message::Request(request) => {
-                        if connection.handle_shutdown(&request).unwrap_or(true) {
+        match message {
+            Message::Request(request) => {
+                if shut_down {
+                    let _ = connection.sender.send(Message::Response(Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down: only `exit` is accepted now".into(),
+                    )));
+                    continue;
+                }
+                if request.method == "shutdown" {
+                    shut_down = true;
+                    let _ = connection
+                        .sender
+                        .send(Message::Response(Response::new_ok(request.id, ())));
+                    continue;
+                }
+                let id = request.id.clone();
+                let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    server.request(request)
+                }))
+                .unwrap_or_else(|_| {
+                    Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        "taskc lsp failed on this request (a bug: please report it)".into(),
+                    )
+                });
+                let _ = connection.sender.send(Message::Response(response));
+            }
+            Message::Notification(notification) => {
+                if notification.method == "exit" {
+                    clean = shut_down;
+                    break;
+                }
+                let mut changed = server.apply(notification);
+                // Changes queued behind this one are applied first and
+                // analyzed once (5,000 keystrokes back to back are one
+                // analysis, not 5,000).
+                while let Ok(next) = connection.receiver.try_recv() {
+                    match next {
+                        Message::Notification(n) if n.method != "exit" => {
+                            changed = changed.and(server.apply(n));
+                        }
+                        other => {
+                            deferred = Some(other);
                             break;
                         }
-                        let id = request.id.clone();
-                        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            server.request(request)
-                        }))
-                        .unwrap_or_else(|_| {
-                            Response::new_err(
-                                id,
-                                ErrorCode::InternalError as i32,
-                                "taskc lsp failed on this request (a bug: please report it)".into(),
-                            )
-                        });
-                        let _ = connection.sender.send(Message::Response(response));
                     }
-                    Message::Notification(notification) => {
-                        let changed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            server.notification(notification)
-                        }))
-                        .unwrap_or(Changed::Project);
-                        if !matches!(changed, Changed::Nothing) {
-                            server.generation += 1;
-                        }
-                        match changed {
-                            Changed::Nothing => {}
-                            Changed::File(path) if server.refresh_file(&connection, &path) => {
-                                full_pending = true;
-                            }
-                            Changed::File(_) | Changed::Project => {
-                                server.refresh(&connection);
-                                full_pending = false;
-                            }
-                        }
+                }
+                match changed {
+                    Changed::Nothing => {}
+                    Changed::File(path) if server.refresh_file(&connection, &path) => {
+                        full_pending = true;
                     }
-                    Message::Response(_) => {}
+                    Changed::File(_) | Changed::Project => {
+                        server.refresh(&connection);
+                        full_pending = false;
+                    }
                 }
             }
-            recv(results) -> done => {
-                running = None;
-                match done {
-                    Ok((generation, analysis)) if generation == server.generation => {
-                        server.install(&connection, analysis);
-                    }
-                    // Something changed meanwhile: analyze again, later.
-                    _ => full_pending = true,
-                }
-            }
-            default(quiet) => {
-                if full_pending && running.is_none() {
-                    let project = server.project.clone();
-                    let generation = server.generation;
-                    let (done, result) = crossbeam_channel::bounded(1);
-                    std::thread::spawn(move || {
-                        let _ = done.send((generation, project.analyze()));
-                    });
-                    running = Some(result);
-                    full_pending = false;
-                }
-            }
+            Message::Response(_) => {}
         }
     }
     drop(connection);
-    threads.join().map_err(|e| e.to_string())
+    threads.join().map_err(|e| e.to_string())?;
+    Ok(clean)
 }
 
 /// How long the editor must be quiet before a full analysis follows the
@@ -172,6 +213,17 @@ enum Changed {
     File(PathBuf),
     /// Anything else (a document closed: the file on disk counts again).
     Project,
+}
+
+impl Changed {
+    /// What two notifications changed together.
+    fn and(self, other: Changed) -> Changed {
+        match (self, other) {
+            (Changed::Nothing, c) | (c, Changed::Nothing) => c,
+            (Changed::File(a), Changed::File(b)) if a == b => Changed::File(a),
+            _ => Changed::Project,
+        }
+    }
 }
 
 /// The folder served: the root the client names.
@@ -316,6 +368,18 @@ impl Server {
     }
 
     /// Applies a notification; what it changed.
+    /// Applies a notification and counts a change (a panic in it counts as
+    /// a change of the whole project).
+    fn apply(&mut self, n: Notification) -> Changed {
+        let changed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.notification(n)))
+                .unwrap_or(Changed::Project);
+        if !matches!(changed, Changed::Nothing) {
+            self.generation += 1;
+        }
+        changed
+    }
+
     fn notification(&mut self, n: Notification) -> Changed {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {

@@ -91,12 +91,13 @@ impl Project {
 
     /// The project's files and the open documents, sorted.
     fn paths(&self) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = self
-            .paths
-            .iter()
-            .filter_map(|p| source::collect_paths(std::slice::from_ref(p)).ok())
-            .flatten()
-            .collect();
+        // An entry that cannot be read (a FIFO named `.task`, a symlink
+        // loop) is left out, said in the editor's log, and the other files
+        // are still read.
+        let (mut paths, skipped) = source::collect_paths_skipping(&self.paths);
+        for e in skipped {
+            eprintln!("taskc lsp: skipped {e}");
+        }
         for open in self.open.keys() {
             if !paths.contains(open) {
                 paths.push(open.clone());
