@@ -385,3 +385,19 @@ fn lint_on_part_of_the_project_knows_what_the_rest_uses() {
         .collect();
     assert_eq!(part.iter().collect::<Vec<_>>(), in_domain);
 }
+
+#[test]
+fn a_huge_argument_is_quoted_cut_not_whole() {
+    let huge = "x".repeat(100_000);
+    for args in [
+        vec!["probe", huge.as_str()],
+        vec!["explain", huge.as_str()],
+        vec!["run", huge.as_str()],
+    ] {
+        let out = taskc_with_input(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{}", args[0]);
+        let err = stderr(&out);
+        assert!(err.len() < 2_000, "{}: {} bytes", args[0], err.len());
+        assert!(err.contains("(100000 bytes)"), "{}: {err}", args[0]);
+    }
+}

@@ -288,3 +288,85 @@ fn a_project_of_tree_policies_only_is_one_rule_in_every_command() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no task is declared"), "{stderr}");
 }
+
+/// A task file `fmt` changes (its indentation is off).
+const UNFORMATTED: &str = "markers   greetings {\n  \"hello\"\n}\n";
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_links_owner_and_mode_and_never_follows_a_planted_link() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch("fmt-links");
+    let formatted = {
+        let (_, out, _) = taskc(&["fmt", "-"], UNFORMATTED.as_bytes());
+        assert_ne!(out, UNFORMATTED, "the sample must need formatting");
+        out
+    };
+    // A symlink stays a link; its target is formatted.
+    let target = dir.join("target.task");
+    let link = dir.join("link.task");
+    std::fs::write(&target, UNFORMATTED).expect("write");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    // A hard link: both names see the new text.
+    let hard = dir.join("hard.task");
+    let other = dir.join("other-name.task");
+    std::fs::write(&hard, UNFORMATTED).expect("write");
+    std::fs::hard_link(&hard, &other).expect("hard link");
+    // A planted link with the old temporary name points at a victim.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me").expect("write");
+    let plain = dir.join("v.task");
+    std::fs::write(&plain, UNFORMATTED).expect("write");
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    std::os::unix::fs::symlink(&victim, dir.join(".v.task.taskc-fmt")).expect("symlink");
+    // Another user's file (when the tests run as root).
+    let root = std::fs::metadata(&dir).expect("meta").uid() == 0;
+    if root {
+        std::os::unix::fs::chown(&plain, Some(65534), Some(65534)).expect("chown");
+    }
+    let paths: Vec<String> = [&link, &hard, &plain]
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut args = vec!["fmt"];
+    args.extend(paths.iter().map(String::as_str));
+    let (code, _, err) = taskc(&args, b"");
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), formatted);
+    assert_eq!(std::fs::read_to_string(&other).expect("read"), formatted);
+    assert_eq!(std::fs::metadata(&hard).expect("meta").nlink(), 2);
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+    let meta = std::fs::metadata(&plain).expect("meta");
+    assert_eq!(std::fs::read_to_string(&plain).expect("read"), formatted);
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    if root {
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+    // No temporary file is left behind.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".taskc-fmt"))
+        .filter(|e| !e.file_type().is_ok_and(|t| t.is_symlink()))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_formats_a_writable_file_in_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("fmt-read-only");
+    let file = dir.join("t.task");
+    std::fs::write(&file, UNFORMATTED).expect("write");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let (code, _, err) = taskc(&["fmt", &file.display().to_string()], b"");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("reformatted 1 of 1 file"), "{err}");
+    assert_ne!(std::fs::read_to_string(&file).expect("read"), UNFORMATTED);
+}

@@ -33,6 +33,7 @@ pub fn explain(args: &super::args::ExplainArgs) -> Outcome {
         .map(|h| format!("; {h}"))
         .unwrap_or_default();
     Outcome::Failed(format!(
-        "unknown code `{key}`{hint} (`taskc rules` lists every code)"
+        "unknown code `{}`{hint} (`taskc rules` lists every code)",
+        taskc::runtime::excerpt(key)
     ))
 }

@@ -25,7 +25,7 @@ pub fn run(args: &FmtArgs) -> Outcome {
         Ok(paths) => paths,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let (mut changed, mut failed) = (0, 0);
+    let (mut changed, mut failed, mut unwritten) = (0, 0, 0);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in &paths {
@@ -52,12 +52,11 @@ pub fn run(args: &FmtArgs) -> Outcome {
         } else if args.check {
             writeln!(out, "would reformat {name}")
         } else {
-            replace(path, &new)
-                .map_err(|e| {
-                    failed += 1;
-                    eprintln!("cannot write `{name}`: {e}");
-                })
-                .ok();
+            if let Err(e) = replace(path, &new) {
+                changed -= 1;
+                unwritten += 1;
+                eprintln!("error: cannot write `{name}`: {e}; it was left as it was");
+            }
             Ok(())
         };
         if let Err(e) = written {
@@ -77,6 +76,12 @@ pub fn run(args: &FmtArgs) -> Outcome {
             "{} not formatted: fix the errors above first",
             plural(failed, "file was", "files were")
         );
+    }
+    if unwritten > 0 {
+        return Outcome::Failed(format!(
+            "{} could not be written",
+            plural(unwritten, "file", "files")
+        ));
     }
     if failed > 0 || ((args.check || args.diff) && changed > 0) {
         Outcome::Problems
@@ -138,21 +143,122 @@ fn formatted(name: &str, bytes: Vec<u8>, style: Style) -> Option<Option<(String,
     Some((new != text).then_some((text, new)))
 }
 
-/// Replaces a file's contents through a temporary file beside it, so a
-/// failed write never leaves half a file.
-fn replace(path: &PathBuf, text: &str) -> std::io::Result<()> {
+/// Replaces a file's contents, keeping what makes it that file: a symlink
+/// stays a link and its target is formatted; a file with other hard links
+/// is written in place, so every link sees the new text; otherwise through
+/// a temporary file created exclusively, under a random name, beside the
+/// file (a planted link of that name is never followed) and given the
+/// file's mode and owner before it replaces the file, so a failed write
+/// never leaves half a file. Where a temporary file cannot be made (a
+/// read-only folder) or cannot be given the owner, the file is written in
+/// place.
+fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let path = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&path)?;
+    if links(&meta) > 1 {
+        return write_in_place(&path, text);
+    }
+    let Some(temporary) = temporary_beside(&path, &meta)? else {
+        return write_in_place(&path, text);
+    };
+    let (file, temporary) = temporary;
+    let written = (|| {
+        let mut file = file;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        if !same_owner(&file, &meta)? {
+            return Ok(false);
+        }
+        std::fs::rename(&temporary, &path)?;
+        Ok(true)
+    })();
+    match written {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            let _ = std::fs::remove_file(&temporary);
+            write_in_place(&path, text)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(e)
+        }
+    }
+}
+
+/// A new temporary file beside `path`, with its mode, and its name;
+/// `None` when the folder does not let one be made.
+fn temporary_beside(
+    path: &Path,
+    meta: &std::fs::Metadata,
+) -> std::io::Result<Option<(std::fs::File, PathBuf)>> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.taskc-fmt"));
-    std::fs::write(&temporary, text)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&temporary, meta.permissions());
+    for _ in 0..16 {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(std::io::Error::other)?;
+        let tag: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let temporary = path.with_file_name(format!(".{name}.{tag}.taskc-fmt"));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            options.mode(meta.permissions().mode() & 0o7777);
+        }
+        match options.open(&temporary) {
+            Ok(file) => {
+                // The mode exactly (the umask narrowed it at creation).
+                file.set_permissions(meta.permissions())?;
+                return Ok(Some((file, temporary)));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
+            Err(e) => return Err(e),
+        }
     }
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
+    Err(std::io::Error::other(
+        "could not make a temporary file with a fresh name",
+    ))
+}
+
+/// Writes a file's new text into the file itself.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(unix)]
+fn links(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_: &std::fs::Metadata) -> u64 {
+    1
+}
+
+/// Gives the temporary file the original's owner and group; false when
+/// that is not allowed (another user's file, formatted by someone who may
+/// write it but not give files away).
+#[cfg(unix)]
+fn same_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let now = file.metadata()?;
+    if now.uid() == meta.uid() && now.gid() == meta.gid() {
+        return Ok(true);
+    }
+    Ok(std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())).is_ok())
+}
+
+#[cfg(not(unix))]
+fn same_owner(_: &std::fs::File, _: &std::fs::Metadata) -> std::io::Result<bool> {
+    Ok(true)
 }
 
 /// `taskc fmt -`: standard input to standard output; nothing is printed

@@ -24,7 +24,8 @@ pub fn run(args: &ProbeArgs) -> Outcome {
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
             return Outcome::Failed(format!(
-                "unknown task `{id}`{hint}; the known tasks are: {}",
+                "unknown task `{}`{hint}; the known tasks are: {}",
+                taskc::runtime::excerpt(id),
                 known.join(", ")
             ));
         }

@@ -97,15 +97,38 @@ fn python_str(value: &Value) -> String {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
         Value::Bool(false) => "False".into(),
-        Value::Number(n) if n.is_f64() => {
-            let f = n.as_f64().unwrap_or_default();
-            if f.fract() == 0.0 && f.abs() < 1e16 {
-                format!("{f:.1}")
-            } else {
-                f.to_string()
-            }
-        }
+        Value::Number(n) if n.is_f64() => python_float(n.as_f64().unwrap_or_default()),
         other => other.to_string(),
+    }
+}
+
+/// A float as Python's `repr` writes it: the shortest digits that read
+/// back the same, in positional notation for decimal exponents from -4 to
+/// 15 (`1000000000000000.0`, `0.0001`), else in scientific notation with a
+/// signed exponent of at least two digits (`1e+16`, `1e-05`, `1e+308`).
+fn python_float(f: f64) -> String {
+    // Rust's `{:e}` gives the same shortest digits: `1.5e16`, `-1e-5`.
+    let sci = format!("{f:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    if !(-4..16).contains(&exponent) {
+        let e_sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{sign}{mantissa}e{e_sign}{:02}", exponent.abs());
+    }
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if exponent < 0 {
+        let zeros = "0".repeat((-exponent - 1) as usize);
+        return format!("{sign}0.{zeros}{digits}");
+    }
+    let point = exponent as usize + 1;
+    if digits.len() <= point {
+        format!("{sign}{digits}{}.0", "0".repeat(point - digits.len()))
+    } else {
+        format!("{sign}{}.{}", &digits[..point], &digits[point..])
     }
 }
 
@@ -170,13 +193,26 @@ pub fn extract_node(text: &str) -> Result<Value, String> {
         }
     }
     let haystack = fenced.unwrap_or(trimmed);
+    // Each `{` is tried in turn, while the bytes the parser reads stay
+    // within a budget linear in the text: 64 nested objects that never
+    // close around a megabyte once cost 64 parses of the megabyte.
+    let mut budget = 4 * haystack.len() + (64 << 10);
     let mut first_error = None;
     for (start, _) in haystack.match_indices('{').take(MAX_OBJECT_STARTS) {
-        let mut values =
-            serde_json::Deserializer::from_str(&haystack[start..]).into_iter::<Value>();
+        let rest = &haystack[start..];
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match values.next() {
             Some(Ok(value @ Value::Object(_))) => return Ok(value),
-            Some(Err(e)) if first_error.is_none() => first_error = Some(e.to_string()),
+            Some(Err(e)) => {
+                let read = offset_of(rest, e.line(), e.column());
+                if first_error.is_none() {
+                    first_error = Some(e.to_string());
+                }
+                match budget.checked_sub(read) {
+                    Some(left) => budget = left,
+                    None => break,
+                }
+            }
             _ => {}
         }
     }
@@ -184,6 +220,20 @@ pub fn extract_node(text: &str) -> Result<Value, String> {
         Some(e) => format!("the JSON object in the model output does not parse: {e}"),
         None => "the model output has no JSON object".into(),
     })
+}
+
+/// The byte offset of a 1-based line and column (in characters) of a
+/// text, as a parse error gives them; the text's length past its end.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut at = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let within = l.char_indices().nth(column).map_or(l.len(), |(b, _)| b);
+            return at + within;
+        }
+        at += l.len();
+    }
+    text.len()
 }
 
 /// The inside of the first ``` fenced block (its info string, like `json`,
@@ -200,6 +250,44 @@ fn fenced_block(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_search_for_the_node_reads_a_bounded_amount() {
+        // 64 nested objects that never close around a megabyte: the first
+        // attempts read to the end, then the budget is spent.
+        let attack = format!("{}[{}", "{\"a\":".repeat(64), "1,".repeat(500_000));
+        assert!(extract_node(&attack).is_err());
+        let e = serde_json::from_str::<Value>(&attack).expect_err("unclosed");
+        assert_eq!(offset_of(&attack, e.line(), e.column()), attack.len());
+        // A brace in prose before the node is skipped.
+        let text = r#"He said "hi {" then {"text": "a } inside", "node_type": "question"} ok"#;
+        assert_eq!(
+            extract_node(text).map(|v| v["text"].clone()),
+            Ok(serde_json::json!("a } inside"))
+        );
+    }
+
+    #[test]
+    fn floats_are_written_as_python_writes_them() {
+        for (f, python) in [
+            (1e308, "1e+308"),
+            (1e-300, "1e-300"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1.5e16, "1.5e+16"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (3.0, "3.0"),
+            (0.1, "0.1"),
+            (123.456, "123.456"),
+            (-1e-7, "-1e-07"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (0.0, "0.0"),
+        ] {
+            assert_eq!(python_float(f), python, "{f}");
+        }
+    }
 
     #[test]
     fn model_output_in_fences_or_prose_is_parsed() {

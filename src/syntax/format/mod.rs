@@ -389,7 +389,14 @@ fn layout(text: &str, tokens: &[Token], lines: &[Line]) -> String {
         indents[n] = indent;
         let row = content(tokens, line);
         let last = *row.last().expect("a line has a token");
-        ends[n] = indent + columns[n][row.len() - 1] + last_line_width(tokens[last].text(text));
+        // Where the line ends as written out: a `"""` text that spans
+        // lines ends where its reindented last line does.
+        ends[n] = match tokens[last].kind {
+            Kind::Text { triple: true, .. } if tokens[last].text(text).contains('\n') => {
+                last_line_width(&reindent(tokens[last].text(text), indent))
+            }
+            _ => indent + columns[n][row.len() - 1] + last_line_width(tokens[last].text(text)),
+        };
     }
     // Trailing comments of consecutive lines share a column.
     let mut comment_at = vec![0usize; lines.len()];
@@ -526,6 +533,19 @@ mod tests {
             fmt(source),
             "task t {\n  title      \"T\"   # the title\n  difficulty easy  # how hard\n\n  ticket {\n    customer \"A\"\n    tier     pro\n  }\n}\n"
         );
+    }
+
+    #[test]
+    fn a_comment_after_a_text_is_placed_once() {
+        // The closing quotes off their column, then a comment: the comment
+        // goes where the reindented quotes end, and a second run agrees.
+        let source = "task t {\n  objective \"\"\"\n    Text.\n          \"\"\"   # why\n}\n";
+        let once = fmt(source);
+        assert_eq!(
+            once,
+            "task t {\n  objective \"\"\"\n    Text.\n  \"\"\"  # why\n}\n"
+        );
+        assert_eq!(fmt(&once), once);
     }
 
     #[test]
