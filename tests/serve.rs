@@ -514,6 +514,14 @@ async fn mcp_answers_whatever_it_is_sent_with_json_rpc_and_never_a_5xx() {
         ("a body past --max-message-bytes", big.into_bytes()),
         ("an empty batch", b"[]".to_vec()),
         (
+            "an id past 64 bits",
+            br#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"ping"}"#.to_vec(),
+        ),
+        (
+            "an id of 10^30",
+            br#"{"jsonrpc":"2.0","id":1000000000000000000000000000000,"method":"ping"}"#.to_vec(),
+        ),
+        (
             "a tool call with arguments of the wrong type",
             br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"next_node","arguments":{"walk":1,"candidates":2}}}"#.to_vec(),
         ),

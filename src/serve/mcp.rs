@@ -180,6 +180,16 @@ fn one(shared: &Arc<Shared>, request: &Value, origin: &mut Origin) -> Option<Jso
     };
     let id = match object.get("id") {
         None => None,
+        // A number past 64 bits (or with a fraction) is read as a float and
+        // could not be echoed as sent (`10^30` came back as `1e+30`).
+        Some(Value::Number(n)) if !(n.is_i64() || n.is_u64()) => {
+            return Some(failure(
+                Value::Null,
+                INVALID_REQUEST,
+                "Invalid Request: a numeric `id` is a whole number of at most 64 bits (send a larger one as a string)",
+                None,
+            ))
+        }
         Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => Some(id.clone()),
         Some(_) => {
             return Some(failure(
