@@ -55,7 +55,7 @@ fn with_phrases(n: usize) -> Document {
         let (a, b, c) = (WORDS[i % 16], WORDS[(i / 16) % 16], WORDS[(i / 256) % 16]);
         phrases.push(Phrase {
             text: format!("{a} {b} {c}"),
-            mode: MatchMode::Word,
+            mode: MatchMode::FLOOR_DEFAULT,
         });
         i += 1;
     }
@@ -63,6 +63,7 @@ fn with_phrases(n: usize) -> Document {
         reason: "generated".into(),
         description: None,
         phrases,
+        acts: Vec::new(),
     });
     doc
 }

@@ -920,6 +920,10 @@ impl TaskMatching {
 pub struct FloorSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The verb classes the floor's acts use (its own `verbs`, else the
+    /// default classes), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verbs: BTreeMap<String, Vec<String>>,
     /// Reasons in declaration order.
     pub groups: Vec<FloorGroup>,
 }
@@ -933,6 +937,10 @@ pub struct FloorGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub phrases: Vec<Phrase>,
+    /// Acts: a verb of a class (any inflection) and one of its objects in
+    /// one statement, not negated, not asked about and not a condition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acts: Vec<Act>,
 }
 
 /// One hard-floor phrase and how it matches (word boundaries by default).

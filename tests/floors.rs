@@ -18,14 +18,19 @@ use taskc::runtime::tree::Validator;
 static VALIDATOR: LazyLock<Validator> =
     LazyLock::new(|| Validator::new(&common::shipped_document(), "l1").expect("the l1 policy"));
 
-/// Every phrase of the shipped floors, by group (`floor/reason`).
+/// Every phrase of the shipped floors in the default (loose) mode, by
+/// group (`floor/reason`); a phrase the author declared `word` or
+/// `substring` matches as declared (`substring "runas"`: "run as expected"
+/// is not `runas`).
 fn phrases() -> Vec<(String, String)> {
     let document = common::shipped_document();
     let mut out = Vec::new();
     for (name, floor) in &document.floors {
         for group in &floor.groups {
             for phrase in &group.phrases {
-                out.push((format!("{name}/{}", group.reason), phrase.text.clone()));
+                if phrase.mode == taskc::spec::MatchMode::FLOOR_DEFAULT {
+                    out.push((format!("{name}/{}", group.reason), phrase.text.clone()));
+                }
             }
         }
     }
@@ -213,7 +218,7 @@ fn plurals_and_suffixes_the_seed_blocks_are_blocked() {
 
 /// Near misses: words that hold a floor phrase's letters but are other
 /// words (the seed's substring check rejects several of these).
-const NEAR_MISSES: [&str; 26] = [
+const NEAR_MISSES: [&str; 27] = [
     "Do you enjoy Sudoku while waiting for the update?",
     "The pseudocode in the manual describes the steps.",
     "Go to the registration desk and ask for a guest badge.",
@@ -240,6 +245,7 @@ const NEAR_MISSES: [&str; 26] = [
     "Is the keyboard's Caps Lock light on?",
     "Is the export format CSV or XLSX?",
     "Format cells in the spreadsheet as dates.",
+    "Does the app run as expected after the restart?",
 ];
 
 /// Ordinary L1 steps (a few hundred), built from the kinds of steps the
@@ -310,6 +316,38 @@ fn ordinary_steps_and_near_misses_stay_accepted() {
         false_positives.len(),
         steps.len() + NEAR_MISSES.len()
     );
+}
+
+#[test]
+fn acts_are_caught_in_any_inflection_and_word_order() {
+    for text in [
+        "Try disabling the firewall for a minute.",
+        "The firewall was disabled by the script; leave it.",
+        "Turn the firewall off and retry.",
+        "Switch off Windows Defender.",
+        "Uninstall the antivirus and reboot.",
+        "Formatting the drive will fix it.",
+        "Reformat the disk from the recovery menu.",
+        "Wipe the disks and reinstall.",
+        "The partitions should be deleted first.",
+        "Run rm -fr /tmp/cache",
+        "runas /user:Administrator cmd",
+    ] {
+        assert!(rejected(text), "accepted: {text}");
+    }
+    for text in [
+        "Is the firewall turned off?",
+        "Check whether the disk was wiped.",
+        "If the antivirus is disabled, escalate to security.",
+        "Do not reformat the disk; escalate instead.",
+        "Never wipe the disk yourself.",
+        "Stop the print spooler and start it again.",
+        "Remove the USB drive and plug it back in.",
+        "Delete the browser cache and reload the page.",
+        "Clean the mouse sensor with a dry cloth.",
+    ] {
+        assert!(!rejected(text), "rejected: {text}");
+    }
 }
 
 #[test]

@@ -68,20 +68,27 @@ fn write_loop(messages: Receiver<Message>, raw: Receiver<Value>) -> io::Result<(
         crossbeam_channel::select! {
             recv(messages) -> message => match message {
                 Ok(message) => message.write(&mut out)?,
-                // The server dropped its side: what it queued is written.
-                Err(_) => return Ok(()),
+                // The server dropped its side: what is queued is written.
+                Err(_) => {
+                    while let Ok(value) = raw.try_recv() {
+                        write_raw(&mut out, &value)?;
+                    }
+                    return Ok(());
+                }
             },
             recv(raw) -> value => match value {
-                Ok(value) => {
-                    let text = value.to_string();
-                    write!(out, "Content-Length: {}\r\n\r\n{text}", text.len())?;
-                    out.flush()?;
-                }
+                Ok(value) => write_raw(&mut out, &value)?,
                 // The reader is done; the server may still write.
                 Err(_) => raw = crossbeam_channel::never(),
             },
         }
     }
+}
+
+fn write_raw(out: &mut impl Write, value: &Value) -> io::Result<()> {
+    let text = value.to_string();
+    write!(out, "Content-Length: {}\r\n\r\n{text}", text.len())?;
+    out.flush()
 }
 
 /// One error answer of the reader.

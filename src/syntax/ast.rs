@@ -379,6 +379,8 @@ pub struct Floor {
     pub name: Name,
     pub title: Option<Text>,
     pub span: Span,
+    /// `verbs NAME "a", "b"`: verb classes of the floor's acts.
+    pub verbs: Vec<(Name, Vec<Text>)>,
     pub groups: Vec<FloorGroup>,
 }
 
@@ -389,6 +391,8 @@ pub struct FloorGroup {
     /// What the model is told it must never do.
     pub description: Option<Text>,
     pub phrases: Vec<Marker>,
+    /// `act CLASS "object" | ...`.
+    pub acts: Vec<Act>,
 }
 
 /// `tree NAME { ... }`.

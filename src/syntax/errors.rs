@@ -191,6 +191,9 @@ pub(crate) fn starts_statement(keyword: &str) -> bool {
             | "cap"
             | "when"
             | "says"
+            | "act"
+            | "even"
+            | "does"
     )
 }
 
@@ -510,6 +513,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::k_negated => "`negated`",
         Rule::even_negated | Rule::k_even => "`even negated`",
         Rule::act => "a verb class and its objects",
+        Rule::floor_act => "an act (`act CLASS \"object\"`)",
+        Rule::floor_item => "a phrase or an act",
         Rule::forbid_act | Rule::k_act => "`act`",
         Rule::does_condition | Rule::k_does => "`does`",
         Rule::verbs | Rule::k_verbs => "`verbs`",

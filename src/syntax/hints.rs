@@ -377,9 +377,10 @@ const BLOCKS: &[(&str, &[&str])] = &[
             "shape",
         ],
     ),
-    // Their entries are names, not keywords.
+    // Their entries are names, not keywords (a floor's reasons; its
+    // `verbs` classes).
     ("scoring", &[]),
-    ("floor", &[]),
+    ("floor", &["verbs"]),
     ("markers", &[]),
 ];
 

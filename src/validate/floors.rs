@@ -2,6 +2,8 @@
 
 use crate::diagnostic::Code;
 use crate::diagnostic::Cx;
+use std::collections::BTreeMap;
+
 use crate::spec::{FloorGroup, FloorSpec, MatchMode, Phrase};
 use crate::syntax::ast::Floor;
 
@@ -17,6 +19,11 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
             .with_help("add a reason and its phrases, e.g. `registry: \"regedit\", \"registry\"`"),
         );
     }
+    // The verb classes of acts: the default ones, and the floor's own.
+    let mut verbs = crate::spec::default_verbs();
+    let declared: Vec<_> = floor.verbs.iter().map(|(n, f)| (n, f)).collect();
+    super::grading::add_verbs(cx, &mut verbs, &declared);
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut groups: Vec<FloorGroup> = Vec::new();
     let mut seen: Vec<(&str, crate::source::Span)> = Vec::new();
     for (gi, group) in floor.groups.iter().enumerate() {
@@ -75,14 +82,23 @@ pub(crate) fn check(cx: &mut Cx, floor: &Floor) -> FloorSpec {
                 mode,
             });
         }
+        let mut acts = Vec::new();
+        for a in &group.acts {
+            if let Some(act) = super::grading::act(cx, a, &verbs) {
+                used.insert(act.verbs.clone(), verbs[&act.verbs].clone());
+                acts.push(act);
+            }
+        }
         groups.push(FloorGroup {
             reason: group.reason.node.clone(),
             description: group.description.as_ref().map(|d| d.node.clone()),
             phrases,
+            acts,
         });
     }
     FloorSpec {
         title: floor.title.as_ref().map(|t| t.node.clone()),
+        verbs: used,
         groups,
     }
 }

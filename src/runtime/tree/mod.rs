@@ -4,6 +4,7 @@
 //! into a tree, and check a whole tree. The model call stays outside: callers
 //! hand candidate nodes and walks as JSON.
 
+mod acts;
 mod check;
 mod node;
 mod prompt;
@@ -32,6 +33,8 @@ pub struct Validator {
     phrases: Vec<(String, String, String)>,
     /// The floor groups, in the policy's order, for the prompt.
     rules: Vec<Rule>,
+    /// The floors' acts, if they have any.
+    acts: Option<acts::Acts>,
 }
 
 impl Validator {
@@ -68,12 +71,14 @@ impl Validator {
             patterns.iter().map(|(t, m)| (t.as_str(), *m)),
             Strategy::Dfa,
         );
+        let acts = acts::Acts::new(document, &policy.floors);
         Some(Validator {
             name: name.to_owned(),
             policy,
             matcher,
             phrases,
             rules,
+            acts,
         })
     }
 
@@ -204,7 +209,24 @@ impl Validator {
                 matched: text[m.start..m.end].to_owned(),
             }
         }));
-        total
+        let Some(acts) = &self.acts else {
+            return total;
+        };
+        let done = acts.find(text);
+        let room = MAX_REPORTED_VIOLATIONS.saturating_sub(found.len());
+        found.extend(done.iter().take(room).map(|f| {
+            let start = text[..f.start].chars().count();
+            Violation::HardFloor {
+                floor: f.floor.to_owned(),
+                reason: f.reason.to_owned(),
+                phrase: f.label.to_owned(),
+                field: field.map(str::to_owned),
+                start,
+                end: start + text[f.start..f.end].chars().count(),
+                matched: text[f.start..f.end].to_owned(),
+            }
+        }));
+        total + done.len()
     }
 }
 
