@@ -1,5 +1,6 @@
 //! One well-behaved client's step latency while one client attacks
-//! `taskc serve` (the hardening findings of issue 17): for each attack, a
+//! `taskc serve` (the hardening findings of issues 17 and 31: MCP batches
+//! over HTTP and the WebSocket among them): for each attack, a
 //! good client plays gold episodes over a WebSocket for a few seconds while
 //! the attacker runs, and the table gives the good client's p50 and p99
 //! step latency (the target: p99 under 10 ms) and the server's memory.
@@ -171,11 +172,51 @@ async fn attack(kind: &str, addr: String, until: Instant) {
                 }
             }
         }
+        "1 MiB MCP batches of tools/list over HTTP" => {
+            let body = mcp_batch(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, 1 << 20);
+            while Instant::now() < until {
+                http(&addr, "/mcp", body.as_bytes()).await;
+            }
+        }
+        "64-call MCP batches of tree_prompt over HTTP" => {
+            let call = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"tree_prompt","arguments":{}}}"#;
+            let body = format!("[{}]", vec![call; 64].join(","));
+            while Instant::now() < until {
+                http(&addr, "/mcp", body.as_bytes()).await;
+            }
+        }
+        "1 MiB MCP batches over the WebSocket" => {
+            let batch = mcp_batch(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"check_node","arguments":{"node":{"node_type":"question","text":"Is it on?"}}}}"#,
+                (1 << 20) - 64,
+            );
+            let frame = format!(r#"{{"type":"mcp","data":{batch}}}"#);
+            while Instant::now() < until {
+                let Ok((mut ws, _)) = tokio_tungstenite::connect_async(&ws_url).await else {
+                    continue;
+                };
+                while Instant::now() < until {
+                    if ws.send(Message::Text(frame.clone().into())).await.is_err() {
+                        break;
+                    }
+                    match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+                        Ok(Some(Ok(Message::Text(_)))) => {}
+                        _ => break,
+                    }
+                }
+            }
+        }
         _ => tokio::time::sleep_until(until.into()).await,
     }
 }
 
-const ATTACKS: [&str; 9] = [
+/// A JSON-RPC batch of copies of one request, as long as fits in `bytes`.
+fn mcp_batch(request: &str, bytes: usize) -> String {
+    let copies = (bytes - 2) / (request.len() + 1);
+    format!("[{}]", vec![request; copies.max(1)].join(","))
+}
+
+const ATTACKS: [&str; 12] = [
     "none",
     "huge node checks (1 MiB of `sudo `)",
     "huge walks (1 MiB of `{}`)",
@@ -185,6 +226,9 @@ const ATTACKS: [&str; 9] = [
     "resets, never reading the replies",
     "1 MiB replies over HTTP episodes",
     "frames over 8x the limit, reconnecting",
+    "1 MiB MCP batches of tools/list over HTTP",
+    "64-call MCP batches of tree_prompt over HTTP",
+    "1 MiB MCP batches over the WebSocket",
 ];
 
 #[tokio::main]
