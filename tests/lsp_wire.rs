@@ -38,9 +38,13 @@ fn serve(input: &[u8]) -> (i32, Vec<Value>) {
         .stderr(Stdio::null())
         .spawn()
         .expect("taskc lsp starts");
+    // Written from another thread: the server's answers must be read
+    // while a long input is still being sent.
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input).expect("writes");
-    drop(stdin);
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
     let mut out = Vec::new();
     child
         .stdout
@@ -48,6 +52,7 @@ fn serve(input: &[u8]) -> (i32, Vec<Value>) {
         .expect("stdout")
         .read_to_end(&mut out)
         .expect("reads");
+    writer.join().expect("the writer thread");
     let code = child.wait().expect("exits").code().unwrap_or(-1);
     (code, messages(&out))
 }
@@ -180,4 +185,56 @@ fn a_fifo_or_a_symlink_loop_named_like_a_task_is_skipped_not_fatal() {
             "an error on the shipped tasks: {m}"
         );
     }
+}
+
+#[test]
+fn changes_sent_back_to_back_are_analyzed_together() {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lsp-burst");
+    let _ = std::fs::remove_dir_all(&root);
+    let tasks = root.join("tasks");
+    std::fs::create_dir_all(&tasks).expect("scratch folder");
+    for entry in std::fs::read_dir("tasks").expect("the shipped tasks") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, tasks.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let file = tasks.join("billing_refund_easy.task");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let uri = format!("file://{}", file.display());
+    let mut input = framed(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": format!("file://{}", root.display()),
+                           "capabilities": {}}})
+        .to_string(),
+    );
+    input.extend(framed(
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+    ));
+    input.extend(framed(
+        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+            {"uri": uri, "languageId": "task", "version": 1, "text": text}}})
+        .to_string(),
+    ));
+    const CHANGES: usize = 2_000;
+    for version in 2..2 + CHANGES {
+        input.extend(framed(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": format!("{text}\nstray{version}\n")}]}})
+            .to_string(),
+        ));
+    }
+    input.extend(framed(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
+    input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    let (code, messages) = serve(&input);
+    assert_eq!(code, 0);
+    let published = messages
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .count();
+    // Each change holds another error, so each analysis publishes: one
+    // analysis per batch of queued changes, not one per change.
+    assert!(
+        published < CHANGES / 4,
+        "{published} analyses for {CHANGES} changes"
+    );
 }
