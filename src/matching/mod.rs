@@ -377,10 +377,16 @@ impl Matcher {
 
     /// Every match, in order of position, with spans in the original text.
     pub fn find_all(&self, text: &str) -> Vec<Match> {
+        self.find_all_folded(text, &normalize::normalize_pattern(text))
+    }
+
+    /// [`Matcher::find_all`] for a caller that already holds the text's
+    /// [`normalize_pattern`] form (`folded`), so it is made once.
+    pub fn find_all_folded(&self, text: &str, folded: &str) -> Vec<Match> {
         // Most texts hold no pattern at all: find that out first on the
         // normalized text alone (no offsets kept; ASCII folded byte by
         // byte; the automaton's prefilter instead of an overlapping scan).
-        if !self.may_match(&normalize::normalize_pattern(text)) {
+        if !self.may_match(folded) {
             return Vec::new();
         }
         let norm = normalize(text);
@@ -398,19 +404,22 @@ impl Matcher {
     }
 
     /// False only when no pattern can occur in the normalized text: no
-    /// plain pattern occurs in it even without its word boundaries (loose
-    /// patterns are not looked for here, so any makes this true).
+    /// plain pattern occurs in it even without its word boundaries, and no
+    /// loose pattern in its letters and digits run together (the compact
+    /// form without its offsets and sentence breaks, which only take
+    /// matches away).
     fn may_match(&self, normalized: &str) -> bool {
-        if self.has_loose() {
+        let found = |part: &Part, text: &str| match &part.searcher {
+            Searcher::None => false,
+            Searcher::PerPattern(finders) => {
+                finders.iter().any(|f| f.find(text.as_bytes()).is_some())
+            }
+            Searcher::Automaton(automaton) => automaton.is_match(text),
+        };
+        if found(&self.plain, normalized) {
             return true;
         }
-        match &self.plain.searcher {
-            Searcher::None => false,
-            Searcher::PerPattern(finders) => finders
-                .iter()
-                .any(|f| f.find(normalized.as_bytes()).is_some()),
-            Searcher::Automaton(automaton) => automaton.is_match(normalized),
-        }
+        self.has_loose() && found(&self.loose, &compact_pattern(normalized))
     }
 
     /// Which patterns occur in `text` (by the caller's index): the grading

@@ -6,7 +6,7 @@
 //! condition ("Is the firewall turned off?", "check whether the disk was
 //! wiped"), or reported speech.
 
-use crate::matching::{normalize, word_spans, MatchMode, Matcher, Negation};
+use crate::matching::{normalize, normalize_pattern, word_spans, MatchMode, Matcher, Negation};
 use crate::spec::{Document, Grading};
 
 /// How many words may stand between a verb and its particle ("turn the
@@ -43,9 +43,11 @@ pub(crate) struct Acts {
     negation: Negation,
     acts: Vec<FloorAct>,
     /// The first word of every verb, cut to its first three letters (an
-    /// inflection keeps them: `dis`abling, `wip`ing), at word starts: a
-    /// text with none holds no act, found without reading it.
-    filter: Matcher,
+    /// inflection keeps them: `dis`abling, `wip`ing), at word starts.
+    verb_filter: Matcher,
+    /// The first word of every object, cut the same way. A text without
+    /// both holds no act, found without reading it (most steps).
+    object_filter: Matcher,
 }
 
 impl Acts {
@@ -55,7 +57,7 @@ impl Acts {
         let grading = Grading::default();
         let negation = Negation::new(&grading.negation_rules());
         let stems = |phrase: &str| -> Vec<String> {
-            let normalized = crate::matching::normalize_pattern(phrase);
+            let normalized = normalize_pattern(phrase);
             word_spans(&normalized)
                 .into_iter()
                 .map(|(s, e)| negation.stem(&normalized[s..e]).into_owned())
@@ -100,25 +102,53 @@ impl Acts {
         if acts.is_empty() {
             return None;
         }
-        let prefixes: Vec<String> = acts
-            .iter()
-            .flat_map(|a| a.verbs.iter().map(|v| v[0].chars().take(3).collect()))
-            .collect();
-        let filter = Matcher::new(prefixes.iter().map(|p| (p.as_str(), MatchMode::Start)));
+        let filter = |words: Vec<&String>| {
+            let prefixes: Vec<String> = words.iter().map(|w| w.chars().take(3).collect()).collect();
+            Matcher::new(prefixes.iter().map(|p| (p.as_str(), MatchMode::Start)))
+        };
+        let verb_filter = filter(
+            acts.iter()
+                .flat_map(|a| a.verbs.iter().map(|v| &v[0]))
+                .collect(),
+        );
+        let object_filter = filter(
+            acts.iter()
+                .flat_map(|a| a.objects.iter().map(|o| &o[0]))
+                .collect(),
+        );
         Some(Acts {
             negation,
             acts,
-            filter,
+            verb_filter,
+            object_filter,
         })
     }
 
-    /// Every act done in a text, in order of position. Linear in the text:
+    /// Every act done in a text (`folded`: its [`normalize_pattern`] form),
+    /// in order of position, but those of groups
+    /// `settled(floor, reason)` says are already reported. Linear in the text:
     /// each word's statement and each statement's first object are found
     /// once, and at most [`EXCUSED`] negated or asked-about mentions of an
     /// act are looked into (past them, the next mention counts: a step is
     /// not a list of things not to do).
-    pub(crate) fn find(&self, text: &str) -> Vec<Found<'_>> {
-        if !self.filter.matched(text).iter().any(|&seen| seen) {
+    pub(crate) fn find(
+        &self,
+        text: &str,
+        folded: &str,
+        settled: impl Fn(&str, &str) -> bool,
+    ) -> Vec<Found<'_>> {
+        // An act of a group a phrase already rejected the step for adds
+        // nothing (and a step that names none is not read at all).
+        let open: Vec<&FloorAct> = self
+            .acts
+            .iter()
+            .filter(|a| !settled(&a.floor, &a.reason))
+            .collect();
+        if open.is_empty() {
+            return Vec::new();
+        }
+        let any = |m: &Matcher| m.matched_normalized(folded).iter().any(|&seen| seen);
+        if !any(&self.object_filter) || !any(&self.verb_filter) {
             return Vec::new();
         }
         let norm = normalize(text);
@@ -141,7 +171,7 @@ impl Acts {
             stems.len() >= i + seq.len() && stems[i..i + seq.len()] == *seq
         };
         let mut out = Vec::new();
-        for act in &self.acts {
+        for act in open {
             // The first object of each statement.
             let mut object_in: Vec<Option<(usize, usize)>> =
                 vec![None; reading.statements.len().max(1)];

@@ -183,7 +183,8 @@ impl Validator {
         field: Option<&str>,
         found: &mut Vec<Violation>,
     ) -> usize {
-        let matches = self.matcher.find_all(text);
+        let folded = crate::matching::normalize_pattern(text);
+        let matches = self.matcher.find_all_folded(text, &folded);
         let total = matches.len();
         let ascii = text.is_ascii();
         let room = MAX_REPORTED_VIOLATIONS.saturating_sub(found.len());
@@ -212,7 +213,12 @@ impl Validator {
         let Some(acts) = &self.acts else {
             return total;
         };
-        let done = acts.find(text);
+        let hit = |floor: &str, reason: &str| {
+            found.iter().any(|v| {
+                matches!(v, Violation::HardFloor { floor: f, reason: r, .. } if f == floor && r == reason)
+            })
+        };
+        let done = acts.find(text, &folded, hit);
         let room = MAX_REPORTED_VIOLATIONS.saturating_sub(found.len());
         found.extend(done.iter().take(room).map(|f| {
             let start = text[..f.start].chars().count();
