@@ -332,6 +332,8 @@ fn acts_are_caught_in_any_inflection_and_word_order() {
         "The partitions should be deleted first.",
         "Run rm -fr /tmp/cache",
         "runas /user:Administrator cmd",
+        "If it still fails, turn the firewall off.",
+        "Whether or not it helps, wipe the disk afterwards.",
     ] {
         assert!(rejected(text), "accepted: {text}");
     }

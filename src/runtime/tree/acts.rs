@@ -209,12 +209,13 @@ impl Acts {
                 };
                 // A step that checks a state ("check whether the disk was
                 // wiped", "if the firewall is off, ...") does not do it.
+                // The condition word must stand in the verb's own clause:
+                // "If it still fails, turn the firewall off" does it.
                 let checks = (i.saturating_sub(CONDITION_WORDS)..i).any(|j| {
-                    statement_of[j] == statement_of[i]
-                        && matches!(
-                            &norm.text[words[j].0..words[j].1],
-                            "if" | "whether" | "unless"
-                        )
+                    matches!(
+                        &norm.text[words[j].0..words[j].1],
+                        "if" | "whether" | "unless"
+                    ) && !norm.text[words[j].1..w.0].contains([',', ';', ':', '.', '!', '?'])
                 });
                 let excuse = (!act.harmful_when_negated && reading.negated(w.0, verb_end))
                     || reading.uncommitted(w.0)
