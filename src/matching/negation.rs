@@ -348,6 +348,16 @@ impl Negation {
         self.stemmer.stem(word)
     }
 
+    /// The stems of a phrase's words (the phrase normalized first), as a
+    /// forbidden act's verbs and objects are compiled.
+    pub fn phrase_stems(&self, phrase: &str) -> Vec<String> {
+        let normalized = super::normalize_pattern(phrase);
+        word_spans(&normalized)
+            .into_iter()
+            .map(|(s, e)| self.stem(&normalized[s..e]).into_owned())
+            .collect()
+    }
+
     /// [`Negation::stem`], remembered per thread (the words of tickets and
     /// replies repeat; the memory is bounded).
     pub fn stem_cached(&self, word: &str) -> String {

@@ -164,13 +164,7 @@ struct ActRule {
 
 impl ActRule {
     fn new(act: &Act, grading: &Grading, negation: &Negation, owner: Banned) -> Self {
-        let stems = |phrase: &str| -> Vec<String> {
-            let norm = normalize_pattern(phrase);
-            word_spans(&norm)
-                .iter()
-                .map(|&(s, e)| negation.stem(&norm[s..e]).into_owned())
-                .collect()
-        };
+        let stems = |phrase: &str| negation.phrase_stems(phrase);
         let forms = grading.verbs.get(&act.verbs).cloned().unwrap_or_default();
         ActRule {
             verbs: forms

@@ -6,7 +6,7 @@
 //! condition ("Is the firewall turned off?", "check whether the disk was
 //! wiped"), or reported speech.
 
-use crate::matching::{normalize, normalize_pattern, word_spans, MatchMode, Matcher, Negation};
+use crate::matching::{normalize, MatchMode, Matcher, Negation};
 use crate::spec::{Document, Grading};
 
 /// How many words may stand between a verb and its particle ("turn the
@@ -56,13 +56,7 @@ impl Acts {
     pub(crate) fn new(document: &Document, floors: &[String]) -> Option<Acts> {
         let grading = Grading::default();
         let negation = Negation::new(&grading.negation_rules());
-        let stems = |phrase: &str| -> Vec<String> {
-            let normalized = normalize_pattern(phrase);
-            word_spans(&normalized)
-                .into_iter()
-                .map(|(s, e)| negation.stem(&normalized[s..e]).into_owned())
-                .collect()
-        };
+        let stems = |phrase: &str| negation.phrase_stems(phrase);
         let mut acts = Vec::new();
         for name in floors {
             let Some(floor) = document.floors.get(name) else {
