@@ -13,16 +13,36 @@ fn framed(body: &str) -> Vec<u8> {
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
-fn initialize() -> Vec<u8> {
+/// `initialize` (with the workspace `root`, if any) and `initialized`.
+fn initialize_at(root: Option<&std::path::Path>) -> Vec<u8> {
+    let uri = root.map(|r| format!("file://{}", r.display()));
     let mut out = framed(
         &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": null, "rootUri": null, "capabilities": {}}})
+                "params": {"processId": null, "rootUri": uri, "capabilities": {}}})
         .to_string(),
     );
     out.extend(framed(
         r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
     ));
     out
+}
+
+fn initialize() -> Vec<u8> {
+    initialize_at(None)
+}
+
+/// A fresh scratch workspace holding a copy of the shipped tasks in
+/// `tasks/`; returns the workspace and its `tasks` folder.
+fn shipped_copy(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&root);
+    let tasks = root.join("tasks");
+    std::fs::create_dir_all(&tasks).expect("scratch folder");
+    for entry in std::fs::read_dir("tasks").expect("the shipped tasks") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, tasks.join(path.file_name().expect("name"))).expect("copy");
+    }
+    (root, tasks)
 }
 
 /// Runs `taskc lsp` in an empty folder on `input`, then the end of input;
@@ -145,14 +165,7 @@ fn a_huge_declared_length_without_a_body_ends_cleanly() {
 #[cfg(unix)]
 #[test]
 fn a_fifo_or_a_symlink_loop_named_like_a_task_is_skipped_not_fatal() {
-    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lsp-fifo");
-    let _ = std::fs::remove_dir_all(&root);
-    let tasks = root.join("tasks");
-    std::fs::create_dir_all(&tasks).expect("scratch folder");
-    for entry in std::fs::read_dir("tasks").expect("the shipped tasks") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, tasks.join(path.file_name().expect("name"))).expect("copy");
-    }
+    let (root, tasks) = shipped_copy("lsp-fifo");
     let fifo = tasks.join("fifo.task");
     let made = Command::new("mkfifo")
         .arg(&fifo)
@@ -160,15 +173,7 @@ fn a_fifo_or_a_symlink_loop_named_like_a_task_is_skipped_not_fatal() {
         .expect("mkfifo runs");
     assert!(made.success());
     std::os::unix::fs::symlink("loop.task", tasks.join("loop.task")).expect("symlink");
-    let uri = format!("file://{}", root.display());
-    let mut input = framed(
-        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": null, "rootUri": uri, "capabilities": {}}})
-        .to_string(),
-    );
-    input.extend(framed(
-        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
-    ));
+    let mut input = initialize_at(Some(&root));
     input.extend(framed(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
     input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#));
     let (code, messages) = serve(&input);
@@ -189,26 +194,11 @@ fn a_fifo_or_a_symlink_loop_named_like_a_task_is_skipped_not_fatal() {
 
 #[test]
 fn changes_sent_back_to_back_are_analyzed_together() {
-    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lsp-burst");
-    let _ = std::fs::remove_dir_all(&root);
-    let tasks = root.join("tasks");
-    std::fs::create_dir_all(&tasks).expect("scratch folder");
-    for entry in std::fs::read_dir("tasks").expect("the shipped tasks") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, tasks.join(path.file_name().expect("name"))).expect("copy");
-    }
+    let (root, tasks) = shipped_copy("lsp-burst");
     let file = tasks.join("billing_refund_easy.task");
     let text = std::fs::read_to_string(&file).expect("read");
     let uri = format!("file://{}", file.display());
-    let mut input = framed(
-        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                "params": {"processId": null, "rootUri": format!("file://{}", root.display()),
-                           "capabilities": {}}})
-        .to_string(),
-    );
-    input.extend(framed(
-        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
-    ));
+    let mut input = initialize_at(Some(&root));
     input.extend(framed(
         &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
             {"uri": uri, "languageId": "task", "version": 1, "text": text}}})
