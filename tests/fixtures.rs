@@ -158,7 +158,10 @@ fn extension_values_join_the_domain() {
         g.negation.pseudo_triggers.last().map(String::as_str),
         Some("no sweat")
     );
-    assert_eq!(g.negation.verbs.last().map(String::as_str), Some("rebuff"));
+    assert_eq!(
+        g.negation.verbs.last().map(String::as_str),
+        Some("stonewall")
+    );
     let acts = &document.matching["privacy_export"].forbidden_acts;
     assert_eq!(acts.len(), 2);
     assert!(acts[1].harmful_when_negated);
@@ -176,6 +179,12 @@ fn extension_values_join_the_domain() {
     );
     assert!(rt.forbidden_in("We will not elevate the user.").is_none());
     let reading = rt.read(true, "Will we refund your money? Nope.");
+    assert!(
+        !reading.met[0] && !reading.contradicted.is_empty(),
+        "{reading:?}"
+    );
+    // A refusal verb the extension adds, inflected.
+    let reading = rt.read(true, "Our team stonewalled the refund of your money.");
     assert!(
         !reading.met[0] && !reading.contradicted.is_empty(),
         "{reading:?}"

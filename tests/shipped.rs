@@ -157,3 +157,31 @@ fn the_generated_corpus_compiles_cleanly_with_markers_of_its_own() {
     assert!(own(a).len() >= 5, "{:?}", own(a));
     assert!(own(a).is_disjoint(&own(b)), "{:?}\n{:?}", own(a), own(b));
 }
+
+/// The shipped domain writes out the grading defaults ("These are the
+/// defaults, written out"): a domain that leaves a list out gets the same
+/// words the shipped one lists, so the two may not drift apart.
+#[test]
+fn the_shipped_domain_writes_out_the_grading_defaults() {
+    let document = compile_shipped();
+    let shipped = &document.domain.as_ref().expect("a domain").grading;
+    let default = taskc::spec::Grading::default();
+    // The same words, in any order.
+    let sorted = |n: &taskc::spec::NegationSpec| {
+        let mut n = n.clone();
+        for list in [
+            &mut n.triggers,
+            &mut n.post_triggers,
+            &mut n.pseudo_triggers,
+            &mut n.terminators,
+            &mut n.verbs,
+            &mut n.conditionals,
+        ] {
+            list.sort();
+        }
+        n
+    };
+    assert_eq!(sorted(&shipped.negation), sorted(&default.negation));
+    assert_eq!(shipped.verbs, default.verbs);
+    assert_eq!(shipped.languages, default.languages);
+}

@@ -193,8 +193,11 @@ impl Languages {
             if count >= needed && count > english {
                 return Some(lang.eng_name().to_owned());
             }
-            // An English function word and none of another language's.
-            if count == 0 && english >= 1 {
+            // English function words, and no more of another language's:
+            // trigrams over a few words cannot overrule them ("Funds
+            // usually appear within 5-7 business days." was read as
+            // another language).
+            if english >= 1 && count <= english && self.allowed.contains(&Lang::Eng) {
                 return None;
             }
         }

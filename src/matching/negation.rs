@@ -114,8 +114,12 @@ pub struct Reading {
     pub statements: Vec<(usize, usize)>,
     /// Negation scopes.
     pub scopes: Vec<Scope>,
-    /// Ranges that state a condition (`if you haven't already`).
+    /// Ranges that state a condition that commits to nothing (`if we
+    /// approve a refund`), and what they make hypothetical.
     pub conditions: Vec<(usize, usize)>,
+    /// Every conditional clause, the customer's included (`if you don't
+    /// send the tenant region`): what is negated there refuses nothing.
+    pub suppositions: Vec<(usize, usize)>,
     /// Reported speech ("you asked us to ...", "you'd like ..."), to the
     /// end of its clause: what the customer asked for, not what is said.
     pub reported: Vec<(usize, usize)>,
@@ -138,6 +142,11 @@ impl Reading {
             .any(|s| s.question && s.start <= at && at < s.end)
             || self.conditions.iter().any(|c| c.0 <= at && at < c.1)
             || self.reported(at)
+    }
+
+    /// Whether byte `at` lies in a conditional clause of any kind.
+    pub fn supposed(&self, at: usize) -> bool {
+        self.suppositions.iter().any(|c| c.0 <= at && at < c.1)
     }
 
     /// Whether byte `at` lies in reported speech.
@@ -226,6 +235,58 @@ const PRECONDITIONS: [&str; 4] = ["once", "after", "when", "if"];
 /// Words that point back to what a sentence said before: a negated clause
 /// holding one negates that too.
 const ANAPHORS: [&str; 2] = ["that", "those"];
+
+/// Words after a conditional that put the condition on the customer's side.
+const CUSTOMER: [&str; 7] = [
+    "you", "your", "you're", "you've", "you'd", "you'll", "yours",
+];
+
+/// The stems of words that name a decision or a finding, which a
+/// condition may wait for.
+static DECISIONS: std::sync::LazyLock<super::WordSet<String>> = std::sync::LazyLock::new(|| {
+    let stemmer = Stemmer::create(Algorithm::English);
+    [
+        "approve",
+        "approval",
+        "agree",
+        "agreement",
+        "confirm",
+        "confirmation",
+        "decide",
+        "decision",
+        "verify",
+        "verification",
+        "review",
+        "accept",
+        "authorize",
+        "authorise",
+        "authorization",
+        "authorisation",
+        "clear",
+        "clearance",
+        "validate",
+        "check",
+        "qualify",
+        "eligible",
+        "determine",
+        "conclude",
+        "allow",
+        "permit",
+        "turn",
+        "prove",
+        "find",
+        "sign",
+        "greenlight",
+        "okay",
+        "ok",
+    ]
+    .iter()
+    .map(|w| stemmer.stem(w).into_owned())
+    .collect()
+});
+
+/// Modals that make what a condition governs hypothetical.
+const HYPOTHETICAL: [&str; 4] = ["would", "might", "may", "could"];
 
 /// Relative pronouns: a backward negation scope stops after one.
 const RELATIVES: [&str; 6] = ["that", "which", "who", "whom", "whose", "where"];
@@ -623,6 +684,7 @@ impl Negation {
         let word_after = |at: usize| words.get(first_from(at)).map(|w| &normalized[w.0..w.1]);
         let mut scopes = Vec::new();
         let mut conditions = Vec::new();
+        let mut suppositions = Vec::new();
         let mut reported = Vec::new();
         for &(start, end, kind) in &found {
             if in_pseudo(start, end) {
@@ -768,15 +830,43 @@ impl Negation {
                     }
                 }
                 Kind::Conditional => {
-                    // The agent's own conditional promise ("if we approve a
-                    // refund") commits to nothing; a condition on the
-                    // customer's side ("if you send the tenant region")
-                    // still names what is needed.
+                    // A promise that waits for our own decision or a third
+                    // party's commits to nothing ("if we approve a refund",
+                    // "if a refund gets approved", "assuming finance
+                    // confirms the duplicate charge", "should this turn
+                    // out to be an incident"); a condition on the
+                    // customer's side ("if you send the tenant region",
+                    // "if the DPA amendment ID reaches us tonight") still
+                    // names what is needed.
+                    let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                    let customer = word_after(end).is_some_and(|w| CUSTOMER.contains(&w));
                     let agent = word_after(end)
                         .is_some_and(|w| matches!(w, "we" | "i" | "our" | "we'll" | "i'll"));
-                    if agent {
-                        let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
-                        conditions.push((start, limit));
+                    let decided = || {
+                        words[first_from(end)..]
+                            .iter()
+                            .take_while(|w| w.1 <= limit)
+                            .any(|w| {
+                                self.with_stem(&normalized[w.0..w.1], |st| DECISIONS.contains(st))
+                            })
+                    };
+                    // "Should" makes a condition only where it opens its
+                    // clause ("Should finance agree, ..."), not in "you
+                    // should see the refund".
+                    let inverted = &normalized[start..end] == "should";
+                    let opens_clause = || {
+                        let clause_start = bounds
+                            .iter()
+                            .rev()
+                            .find(|b| b.0 < start)
+                            .map_or(0, |b| past(b.0));
+                        !has_word(clause_start, start)
+                    };
+                    if !inverted || opens_clause() {
+                        suppositions.push((start, limit));
+                        if !customer && (agent || decided()) {
+                            conditions.push((start, limit));
+                        }
                     }
                 }
                 Kind::Reported => {
@@ -806,6 +896,32 @@ impl Negation {
             })
             .map(|(_, w)| w.0)
             .collect();
+        // What a sentence puts under a condition that is not the
+        // customer's is hypothetical where it says so: a clause of its with
+        // "would", "might", "may" or "could" ("Should finance agree, a
+        // refund would follow") promises nothing either.
+        let mut hypothetical = Vec::new();
+        for &(cs, _) in &conditions {
+            let Some(sentence) = sentences.iter().find(|s| s.start <= cs && cs < s.end) else {
+                continue;
+            };
+            for &(s, e) in &clauses {
+                if s < sentence.start
+                    || e > sentence.end
+                    || conditions.iter().any(|c| c.0 <= s && s < c.1)
+                {
+                    continue;
+                }
+                let modal = words.iter().filter(|w| w.0 >= s && w.1 <= e).any(|w| {
+                    let word = &normalized[w.0..w.1];
+                    HYPOTHETICAL.contains(&word) || word.ends_with("'d")
+                });
+                if modal {
+                    hypothetical.push((s, e));
+                }
+            }
+        }
+        conditions.extend(hypothetical);
         // Questions answered by a short negation ("Should you reset your
         // password? No.") are commitments, negated.
         let mut answered = Vec::new();
@@ -867,6 +983,7 @@ impl Negation {
             statements,
             scopes,
             conditions,
+            suppositions,
             preconditions,
             reported,
         }
@@ -887,37 +1004,43 @@ impl Negation {
 /// we refund you?" commits to nothing).
 fn request(text: &str, words: &[(usize, usize)], s: &Sentence) -> bool {
     let first = words.partition_point(|w| w.0 < s.start);
-    let mut lead = words[first..]
-        .iter()
-        .take_while(|w| w.1 <= s.end)
-        .map(|w| &text[w.0..w.1]);
+    let last = first + words[first..].iter().take_while(|w| w.1 <= s.end).count();
+    // "Could you ...", or after a lead-in and its comma: "To get that
+    // started, could you send us ...".
+    (first..last)
+        .filter(|&i| i == first || text[words[i - 1].1..words[i].0].contains(','))
+        .any(|i| asks(text, &words[i..last]))
+        && !words[first..last]
+            .iter()
+            .any(|w| matches!(&text[w.0..w.1], "whether" | "if"))
+}
+
+/// Whether the words of a clause on open a request (see [`request`]).
+fn asks(text: &str, words: &[(usize, usize)]) -> bool {
+    let mut lead = words.iter().map(|w| &text[w.0..w.1]);
     let mut next = lead.next();
     // "And could you ...", "Also, can you ...", "Finally, would you ...".
     while next.is_some_and(|w| matches!(w, "and" | "also" | "so" | "finally" | "lastly" | "then")) {
         next = lead.next();
     }
-    // "Could you tell us whether you want a refund?" asks about it.
-    let about = words[first..]
-        .iter()
-        .take_while(|w| w.1 <= s.end)
-        .any(|w| matches!(&text[w.0..w.1], "whether" | "if"));
-    !about
-        && match next {
-            Some("please") => true,
-            // Not an offer: "Would you like a refund?".
-            Some("could" | "can" | "would" | "will") => {
-                matches!(lead.next(), Some("you"))
-                    && !matches!(
-                        lead.next(),
-                        Some("like" | "want" | "prefer" | "rather" | "need")
-                    )
-            }
-            Some("may") => {
-                matches!(lead.next(), Some("we" | "i"))
-                    && matches!(lead.next(), Some("have" | "get" | "ask"))
-            }
-            _ => false,
+    // "Could you tell us whether you want a refund?" asks about it (see
+    // [`request`]).
+    match next {
+        Some("please") => true,
+        // Not an offer: "Would you like a refund?".
+        Some("could" | "can" | "would" | "will") => {
+            matches!(lead.next(), Some("you"))
+                && !matches!(
+                    lead.next(),
+                    Some("like" | "want" | "prefer" | "rather" | "need")
+                )
         }
+        Some("may") => {
+            matches!(lead.next(), Some("we" | "i"))
+                && matches!(lead.next(), Some("have" | "get" | "ask"))
+        }
+        _ => false,
+    }
 }
 
 /// Byte ranges of the words of a text (runs of word characters, combining
@@ -1113,6 +1236,67 @@ mod tests {
             "refund"
         ));
         assert!(uncommitted("Should we refund you?", "refund"));
+        // A request after a lead-in and its comma.
+        assert!(!uncommitted(
+            "To get the review started, could you send us the tenant region?",
+            "tenant region"
+        ));
+    }
+
+    #[test]
+    fn a_promise_that_waits_for_a_decision_commits_to_nothing() {
+        // Our decision or a third party's, in any conditional form, and
+        // what it makes hypothetical ("would", "could", "'d").
+        for (text, marker) in [
+            ("If a refund gets approved, it lands in 5-7 days", "refund"),
+            (
+                "If a refund gets approved, it would land in 5-7 days",
+                "5-7 days",
+            ),
+            ("Should finance agree, a refund would follow", "refund"),
+            ("Should finance agree, a refund would follow", "finance"),
+            (
+                "Assuming our team confirms the duplicate charge, we'd refund it",
+                "duplicate charge",
+            ),
+            (
+                "Assuming our team confirms the duplicate charge, we'd refund it",
+                "refund",
+            ),
+            (
+                "Provided that compliance approves, the export could run",
+                "export",
+            ),
+        ] {
+            assert!(uncommitted(text, marker), "{text} / {marker}");
+        }
+        // The customer's side, a condition that is no decision, a result
+        // stated plainly, and "should" inside a clause all still count.
+        for (text, marker) in [
+            (
+                "If you send the tenant region, compliance will review it",
+                "tenant region",
+            ),
+            (
+                "If the tenant region reaches us tonight, the review starts",
+                "tenant region",
+            ),
+            (
+                "If a refund gets approved, you will hear from us; the refund is approved",
+                "refund is",
+            ),
+            ("You should see the refund within 5-7 days", "refund"),
+            ("Should you need the refund sooner, reply here", "refund"),
+        ] {
+            let norm = normalize_pattern(text);
+            let reading = reader().read(&norm);
+            let at = norm.rfind(marker).expect("marker present");
+            assert!(!reading.uncommitted(at), "{text} / {marker}");
+        }
+        // A negated marker inside any condition refuses nothing.
+        let norm = normalize_pattern("If it hasn't arrived within 5-7 days, tell us");
+        let reading = reader().read(&norm);
+        assert!(reading.supposed(norm.find("5-7").expect("present")));
     }
 
     #[test]

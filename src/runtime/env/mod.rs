@@ -158,8 +158,8 @@ struct ActRule {
     objects: Vec<Vec<String>>,
     owner: Banned,
     harmful_when_negated: bool,
-    /// `disable "sso enforcement" | ...`, for messages.
-    label: String,
+    /// The verb class (`disable`), for messages.
+    class: String,
 }
 
 impl ActRule {
@@ -180,12 +180,17 @@ impl ActRule {
                 .collect(),
             owner,
             harmful_when_negated: act.harmful_when_negated,
-            label: format!("{} {}", act.verbs, act.objects.join(" | ")),
+            class: act.verbs.clone(),
         }
     }
 
-    /// Where the act is done in a read text: the byte range of the verb.
-    fn find(&self, stems: &[String], reading: &crate::matching::Reading) -> Option<(usize, usize)> {
+    /// Where the act is done in a read text: the byte ranges of the verb
+    /// and of the object.
+    fn find(
+        &self,
+        stems: &[String],
+        reading: &crate::matching::Reading,
+    ) -> Option<((usize, usize), (usize, usize))> {
         let words = &reading.words;
         let at = |i: usize, seq: &[String]| {
             stems.len() >= i + seq.len() && stems[i..i + seq.len()] == *seq
@@ -206,12 +211,17 @@ impl ActRule {
                     continue;
                 }
                 let (start, end) = reading.statement(w.0);
-                let object = (0..stems.len()).any(|j| {
-                    words[j].0 >= start
-                        && words[j].1 <= end
-                        && self.objects.iter().any(|o| at(j, o))
+                let object = (0..stems.len()).find_map(|j| {
+                    if words[j].0 < start || words[j].1 > end {
+                        return None;
+                    }
+                    let o = self.objects.iter().find(|o| at(j, o))?;
+                    Some((words[j].0, words[j + o.len() - 1].1))
                 });
-                if !object || reading.reported(w.0) || necessary(stems, reading, i) {
+                let Some(object) = object else {
+                    continue;
+                };
+                if reading.reported(w.0) || necessary(stems, reading, i) {
                     continue;
                 }
                 // A promise that waits for a check is not the act ("we will
@@ -253,7 +263,7 @@ impl ActRule {
                 if !self.harmful_when_negated && reading.negated(w.0, w.1) {
                     continue;
                 }
-                return Some(*w);
+                return Some((*w, object));
             }
         }
         None
@@ -631,10 +641,15 @@ impl TaskRuntime {
             .acts
             .iter()
             .filter_map(|act| {
-                let (s, e) = act.find(&stems, &reading)?;
+                let ((vs, ve), (os, oe)) = act.find(&stems, &reading)?;
                 Some((
                     act.owner,
-                    format!("act `{}` (\"{}\")", act.label, &normalized[s..e]),
+                    format!(
+                        "act `{}` (\"{}\" … \"{}\")",
+                        act.class,
+                        &normalized[vs..ve],
+                        &normalized[os..oe]
+                    ),
                 ))
             })
             .collect()

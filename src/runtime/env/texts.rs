@@ -641,6 +641,11 @@ pub(crate) fn read(
         if reading.uncommitted(start) {
             continue;
         }
+        // A marker negated inside a condition ("if it hasn't arrived
+        // within 5-7 business days") refuses nothing, and meets nothing.
+        if reading.supposed(start) && reading.negated(start, end) {
+            continue;
+        }
         if let Some(scope) = reading
             .scopes
             .iter()
@@ -819,7 +824,10 @@ fn clause_structure(f: &Facts, hits: &[(Owner, usize, usize)], start: usize, end
     // A subject pronoun makes a clause of its marker: "we can't provide a
     // bypass".
     let subject = function.iter().any(|w| SUBJECTS.contains(w));
-    let joined = subject || function.len() >= 2 || (function.len() == 1 && groups >= 2);
+    // A coordinator joins like items into a list and makes no statement:
+    // "Request IDs and UTC." names two markers and says nothing of them.
+    let linking = function.len() == 1 && groups >= 2 && !COORDINATORS.contains(&function[0]);
+    let joined = subject || function.len() >= 2 || linking;
     total >= 2 && (content > 0 || joined)
 }
 
@@ -841,6 +849,9 @@ fn soup(f: &Facts, sentence: crate::matching::Sentence) -> bool {
     let commonest = counts.values().copied().max().unwrap_or(0);
     !(function_words * 10 >= n && commonest * 10 <= n * 3)
 }
+
+/// Words that join like items into a list.
+const COORDINATORS: [&str; 6] = ["and", "or", "nor", "plus", "&", "and/or"];
 
 /// Pronouns that stand as a clause's subject.
 const SUBJECTS: [&str; 8] = ["i", "we", "you", "they", "he", "she", "it", "i'm"];
