@@ -196,6 +196,11 @@ impl Default for Grading {
                     when: GateCondition::WrongQueue,
                 },
                 Gate {
+                    name: "missed_request".into(),
+                    cap: 0.6,
+                    when: GateCondition::MissedRequest,
+                },
+                Gate {
                     name: "foreign_language".into(),
                     cap: 0.5,
                     when: GateCondition::ForeignLanguage,
@@ -257,9 +262,23 @@ pub fn default_verbs() -> BTreeMap<String, Vec<String>> {
                 "wave through",
                 "let through",
                 "force through",
+                "release",
             ],
         ),
-        class("close", &["close", "shut", "wrap up", "shelve"]),
+        class(
+            "close",
+            &[
+                "close",
+                "shut",
+                "wrap up",
+                "shelve",
+                "mark done",
+                "mark resolved",
+                "mark closed",
+                "mark complete",
+                "mark fixed",
+            ],
+        ),
         class("erase", &["delete", "erase", "purge", "wipe", "destroy"]),
         class(
             "reverse_payment",
@@ -468,6 +487,9 @@ impl Default for NegationSpec {
                 "turned away",
                 "rather than",
                 "instead of",
+                "on hold",
+                "nope",
+                "nah",
                 // Negation in the languages a reply may slip in.
                 "non",
                 "pas",
@@ -684,6 +706,9 @@ pub enum GateCondition {
     /// A reply has a sentence confidently in a language the task does not
     /// answer in.
     ForeignLanguage,
+    /// The episode ended without requesting any of the fields the task
+    /// needs from the customer (a task that needs none never fires it).
+    MissedRequest,
 }
 
 /// The grading a task declares for itself; the domain's applies elsewhere.

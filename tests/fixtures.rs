@@ -153,7 +153,10 @@ fn extension_values_join_the_domain() {
     assert_eq!(g.verbs["escalate_privileges"], ["grant admin", "elevate"]);
     assert_eq!(g.verbs["disable"].last().map(String::as_str), Some("kill"));
     assert!(g.verbs["disable"].contains(&"switch off".to_owned()));
-    assert_eq!(g.negation.triggers.last().map(String::as_str), Some("nope"));
+    assert_eq!(
+        g.negation.triggers.last().map(String::as_str),
+        Some("no dice")
+    );
     assert_eq!(
         g.negation.pseudo_triggers.last().map(String::as_str),
         Some("no sweat")
@@ -178,7 +181,7 @@ fn extension_values_join_the_domain() {
         "even negated"
     );
     assert!(rt.forbidden_in("We will not elevate the user.").is_none());
-    let reading = rt.read(true, "Will we refund your money? Nope.");
+    let reading = rt.read(true, "Will we refund your money? No dice.");
     assert!(
         !reading.met[0] && !reading.contradicted.is_empty(),
         "{reading:?}"

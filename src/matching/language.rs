@@ -193,11 +193,16 @@ impl Languages {
             if count >= needed && count > english {
                 return Some(lang.eng_name().to_owned());
             }
-            // English function words, and no more of another language's:
-            // trigrams over a few words cannot overrule them ("Funds
-            // usually appear within 5-7 business days." was read as
-            // another language).
-            if english >= 1 && count <= english && self.allowed.contains(&Lang::Eng) {
+            // English function words, and no more of another language's,
+            // in a short sentence: trigrams over a few words cannot
+            // overrule them ("Funds usually appear within 5-7 business
+            // days." was read as another language). A longer one has
+            // enough letters for the trigrams ("Kedves doktornő, nincs
+            // temporary bypass, de a compliance team ..." shares `a`).
+            if english >= 1
+                && (count == 0 || (count <= english && words < 8))
+                && self.allowed.contains(&Lang::Eng)
+            {
                 return None;
             }
         }

@@ -324,8 +324,8 @@ const FINITE: [&str; 36] = [
 ];
 
 /// Negative contractions of a copula: always in a copular position.
-const COPULA_NEGATIVES: [&str; 8] = [
-    "isn't", "aren't", "wasn't", "weren't", "isnt", "arent", "wasnt", "werent",
+const COPULA_NEGATIVES: [&str; 10] = [
+    "isn't", "aren't", "wasn't", "weren't", "isnt", "arent", "wasnt", "werent", "ain't", "aint",
 ];
 
 /// Whether `c` ends a sentence at byte `at` of `text` (a `.` between digits

@@ -15,7 +15,7 @@ use crate::syntax::ast::{
 };
 
 /// The conditions a gate may name bare.
-const CONDITIONS: [&str; 11] = [
+const CONDITIONS: [&str; 12] = [
     "wrong_queue",
     "foreign_language",
     "forbidden",
@@ -27,6 +27,7 @@ const CONDITIONS: [&str; 11] = [
     "over_requested",
     "queue_hopping",
     "status_hopping",
+    "missed_request",
 ];
 
 /// Largest text budget, in characters: a text over `MAX_TEXT_BYTES` is an
@@ -293,6 +294,7 @@ fn condition(
                 "status_hopping" => GateCondition::StatusHopping,
                 "wrong_queue" => GateCondition::WrongQueue,
                 "foreign_language" => GateCondition::ForeignLanguage,
+                "missed_request" => GateCondition::MissedRequest,
                 _ => GateCondition::MissedQueue,
             })
         }

@@ -95,6 +95,17 @@ pub(super) fn gates(rt: &TaskRuntime, p: &Progress) -> Vec<FiredGate> {
                     (extra >= 2 && extra > rt.required_fields.len()).then_some(None)
                 }
                 GateCondition::OverEscalated => p.over_escalated.then_some(None),
+                // Judged at the end, as an unset status is: the case ended
+                // without asking for anything the task needs.
+                GateCondition::MissedRequest => (p.done
+                    && !rt.required_fields.is_empty()
+                    && !p.requested.iter().any(|f| rt.required_fields.contains(f)))
+                .then(|| {
+                    Some(format!(
+                        "none of the {} needed fields was requested",
+                        rt.required_fields.len()
+                    ))
+                }),
                 // The queue gates hold while the case is away from its queue
                 // (they cap nothing a gold episode earns: it routes first).
                 GateCondition::MissedQueue => p.routed_to_gold_at.is_none().then_some(None),

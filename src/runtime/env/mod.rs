@@ -240,23 +240,50 @@ impl ActRule {
                     // confirm your workspace ID" ("once we've verified that
                     // you own it", "I'll ask you for details to verify
                     // your identity" are ours).
+                    // Unless the customer is who is checked: "once you're
+                    // verified", "once you have been verified" (passive).
                     let checked = |from: usize, to: usize| {
                         let mut you: Option<usize> = None;
+                        let mut passive = false;
                         for (k, (x, stem)) in words.iter().zip(stems).enumerate() {
                             if x.0 < from || x.1 > to {
                                 continue;
                             }
                             if CHECKS.contains(stem) {
-                                return you.is_none_or(|y| k - y > 2);
+                                return passive || you.is_none_or(|y| k - y > 2);
                             }
                             if matches!(stem.as_str(), "you" | "you'v" | "you'r" | "you'll") {
                                 you = Some(k);
+                                passive = stem == "you'r";
+                            } else if you.is_some() {
+                                passive |=
+                                    matches!(stem.as_str(), "are" | "be" | "been" | "get" | "got");
                             }
                         }
                         false
                     };
                     let (clause_start, clause_end) = reading.clause(w.0);
                     if checked(cs, ce) || checked(clause_start, clause_end) {
+                        continue;
+                    }
+                    // A condition that is no step of the customer's ("once
+                    // exports work again", "only after the fix is
+                    // deployed") waits for something real: only the
+                    // customer's formality ("as soon as you send your
+                    // workspace ID", "once your billing email arrives")
+                    // makes the promise the act.
+                    let Some((from, to)) = condition_words(stems, reading, (cs, ce), i) else {
+                        return Some((*w, object));
+                    };
+                    let customer = words.iter().zip(stems).any(|(x, stem)| {
+                        x.0 >= from
+                            && x.1 <= to
+                            && matches!(
+                                stem.as_str(),
+                                "you" | "you'v" | "you'r" | "you'll" | "you'd" | "your" | "yours"
+                            )
+                    });
+                    if !customer {
                         continue;
                     }
                 }
@@ -268,6 +295,29 @@ impl ActRule {
         }
         None
     }
+}
+
+/// The words that state the time an act at word `i` waits for, as a byte
+/// range, when its condition is one of time ("once", "after", "when",
+/// "before", "as soon as", "until"): from that word to the verb when it
+/// comes first, or to the end of the condition when it comes after. `None`
+/// for an `if` condition ("if it's faster, file a claim with your bank"
+/// still tells the customer to do it).
+fn condition_words(
+    stems: &[String],
+    reading: &crate::matching::Reading,
+    (cs, ce): (usize, usize),
+    i: usize,
+) -> Option<(usize, usize)> {
+    let words = &reading.words;
+    let verb = words[i].0;
+    let (p, stem) = words.iter().zip(stems).find(|(w, stem)| {
+        w.0 >= cs && w.1 <= ce && (reading.preconditions.contains(&w.0) || stem.as_str() == "befor")
+    })?;
+    if matches!(stem.as_str(), "if" | "unless" | "whether") {
+        return None;
+    }
+    Some(if p.0 < verb { (p.0, verb) } else { (p.0, ce) })
 }
 
 /// Whether the act at word `i` is named as what waits for a necessary

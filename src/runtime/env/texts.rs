@@ -397,6 +397,16 @@ pub(super) fn retraction(rt: &TaskRuntime, normalized: &str) -> Option<usize> {
                     phrases.push(format!("{verb} {rest}"));
                 }
             }
+            // Taking back what was just said.
+            for phrase in [
+                "scratch that",
+                "strike that",
+                "on second thought",
+                "on second thoughts",
+                "i misspoke",
+            ] {
+                phrases.push(phrase.into());
+            }
             for verb in ["sent", "went out", "was sent"] {
                 for how in ["in error", "by mistake", "by accident"] {
                     phrases.push(format!("{verb} {how}"));
