@@ -316,6 +316,8 @@ pub fn default_verbs() -> BTreeMap<String, Vec<String>> {
                 "unfreeze",
                 "unsuspend",
                 "reopen",
+                "unfroze",
+                "unfrozen",
                 "grant",
                 "regrant",
                 "re-grant",

@@ -870,8 +870,19 @@ impl Negation {
                     }
                 }
                 Kind::Reported => {
-                    let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
-                    reported.push((start, limit));
+                    // "your request to our compliance team" names where it
+                    // went, not what was asked ("your request to refund").
+                    let recipient = normalized[start..end].ends_with(" to")
+                        && word_after(end).is_some_and(|w| {
+                            matches!(
+                                w,
+                                "our" | "the" | "a" | "an" | "my" | "their" | "his" | "her"
+                            )
+                        });
+                    if !recipient {
+                        let limit = next_bound(end).map_or(normalized.len(), |b| b.0);
+                        reported.push((start, limit));
+                    }
                 }
                 Kind::Pseudo | Kind::Stop => {}
             }
@@ -1236,6 +1247,15 @@ mod tests {
             "refund"
         ));
         assert!(uncommitted("Should we refund you?", "refund"));
+        // Reported speech: what was asked, not where it went.
+        assert!(uncommitted(
+            "About your request to disable the restriction: no.",
+            "disable"
+        ));
+        assert!(!uncommitted(
+            "I passed your request to our compliance team",
+            "compliance team"
+        ));
         // A request after a lead-in and its comma.
         assert!(!uncommitted(
             "To get the review started, could you send us the tenant region?",
