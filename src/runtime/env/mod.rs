@@ -272,18 +272,24 @@ impl ActRule {
                     // customer's formality ("as soon as you send your
                     // workspace ID", "once your billing email arrives")
                     // makes the promise the act.
-                    let Some((from, to)) = condition_words(stems, reading, (cs, ce), i) else {
-                        return Some((*w, object));
-                    };
-                    let customer = words.iter().zip(stems).any(|(x, stem)| {
-                        x.0 >= from
-                            && x.1 <= to
-                            && matches!(
-                                stem.as_str(),
-                                "you" | "you'v" | "you'r" | "you'll" | "you'd" | "your" | "yours"
-                            )
-                    });
-                    if !customer {
+                    let waits_for_time =
+                        condition_words(stems, reading, (cs, ce), i).is_some_and(|(from, to)| {
+                            !words.iter().zip(stems).any(|(x, stem)| {
+                                x.0 >= from
+                                    && x.1 <= to
+                                    && matches!(
+                                        stem.as_str(),
+                                        "you"
+                                            | "you'v"
+                                            | "you'r"
+                                            | "you'll"
+                                            | "you'd"
+                                            | "your"
+                                            | "yours"
+                                    )
+                            })
+                        });
+                    if waits_for_time {
                         continue;
                     }
                 }
